@@ -1,0 +1,45 @@
+# Concurrency in Python: one command per job. Needs only Python 3.11+ and make.
+#   make book   set up, then build the HTML book into _build/html
+#   make test   set up, then lint, run the unit tests, and re-execute every notebook (nbval)
+#   make lab    set up, then open the book in JupyterLab
+#   make clean  remove build outputs (keeps .venv); make distclean removes .venv too
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Notebooks print timings, ids and ports; the sanitize file masks what changes between runs.
+NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
+
+.PHONY: setup book test lint lab clean distclean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "error: $(PYTHON) is older than Python 3.11; run make PYTHON=python3.11"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+book: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build --all -W -n --keep-going .
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+lint: setup
+	$(BIN)/ruff check lib tests chapters
+	$(BIN)/ruff format --check lib tests
+
+test: lint
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) tests chapters
+
+lab: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab chapters/01_why_concurrency.ipynb
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,16 @@
+"""Shared helpers for the *Concurrency in Python* book.
+
+Each module has one job; open any of them beside the chapter that uses it:
+
+- ``catalogue``, ``ratelimit``, ``server``, ``serving``: the local AniList-compatible API
+- ``clients``: blocking (requests) and async (aiohttp) clients for that API
+- ``workloads``: the CPU-bound task, and a wall-time-versus-CPU-time classifier
+- ``cpus``: how many cores this process may use
+- ``timing``: timers that are correct for both functions and coroutines
+- ``recorder``: who ran which task when, from threads, processes or asyncio tasks
+- ``speedup``: ideal times, speed-ups and efficiency
+- ``plots``: the speed-up bar chart and the per-worker timeline, one colour per model
+- ``show``: display lib's own source in a notebook
+"""
+
+__version__ = "0.1.0"

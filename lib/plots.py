@@ -1,0 +1,157 @@
+"""The book's two recurring pictures: a speed-up bar chart and a per-worker timeline.
+
+Each concurrency model has one colour across the whole book (colour-blind-safe Okabe-Ito
+colours), so a reader can tell threads from processes at a glance in every chapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from lib.recorder import Span
+from lib.speedup import efficiency, speedup
+
+MODEL_COLOURS: dict[str, str] = {
+    "sequential": "#6E6E6E",
+    "threads": "#0072B2",
+    "processes": "#D55E00",
+    "asyncio": "#009E73",
+}
+IDEAL_COLOUR = "#000000"
+FIGSIZE = (8.0, 4.0)
+
+
+def model_colour(model: str) -> str:
+    """The book's colour for a model. Raises ValueError for an unknown model name."""
+    try:
+        return MODEL_COLOURS[model]
+    except KeyError:
+        known = ", ".join(MODEL_COLOURS)
+        raise ValueError(f"unknown model {model!r}: expected one of {known}") from None
+
+
+def _new_figure() -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    # A solid white background keeps the plot readable on a dark page theme too.
+    fig.patch.set_facecolor("white")
+    ax.set_facecolor("white")
+    return fig, ax
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured way of doing the work, for :func:`plot_speedup`."""
+
+    label: str
+    model: str
+    seconds: float
+    ideal_seconds: float | None = None  # the best this way could do, if known
+
+
+def plot_speedup(runs: Sequence[Run], title: str) -> Figure:
+    """Bar chart of wall times; the first run is the baseline the others are compared with.
+
+    Each bar is labelled with its speed-up over the baseline and, where an ideal is given,
+    its efficiency (ideal time / actual time); the ideal is drawn as a dashed line.
+
+    Raises:
+        ValueError: if ``runs`` is empty, a time is not positive, or a model is unknown.
+    """
+    if not runs:
+        raise ValueError("need at least one run to plot")
+    baseline = runs[0].seconds
+    fig, ax = _new_figure()
+    positions = range(len(runs))
+    bars = ax.bar(
+        positions,
+        [run.seconds for run in runs],
+        color=[model_colour(run.model) for run in runs],
+        width=0.6,
+    )
+    ideal_labelled = False
+    for position, run, bar in zip(positions, runs, bars, strict=True):
+        note = f"{run.seconds:.2f} s\n{speedup(baseline, run.seconds):.1f}×"
+        if run.ideal_seconds is not None:
+            note += f", {efficiency(run.ideal_seconds, run.seconds):.0%} of ideal"
+            ax.hlines(
+                run.ideal_seconds,
+                position - 0.3,
+                position + 0.3,
+                colors=IDEAL_COLOUR,
+                linestyles="dashed",
+                linewidth=1.5,
+                label=None if ideal_labelled else "ideal",
+            )
+            ideal_labelled = True
+        ax.annotate(
+            note,
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
+    ax.set_xticks(list(positions), [run.label for run in runs])
+    ax.set_ylabel("wall-clock time (s)")
+    ax.set_ylim(0, max(run.seconds for run in runs) * 1.3)
+    ax.set_title(title)
+    if any(run.ideal_seconds is not None for run in runs):
+        ax.legend(loc="upper right")
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def plot_timeline(
+    spans: Sequence[Span], title: str, model: str, lane_name: str = "worker"
+) -> Figure:
+    """Gantt chart: one lane per worker, one bar per task, time from the first start.
+
+    Lanes are numbered in the order the workers first started (``worker 1``, ``worker 2``,
+    ...), so the picture does not depend on thread or process names. A task that raised is
+    drawn hatched.
+
+    Raises:
+        ValueError: if ``spans`` is empty or ``model`` is unknown.
+    """
+    if not spans:
+        raise ValueError("no spans to plot: was anything recorded?")
+    colour = model_colour(model)
+    ordered = sorted(spans, key=lambda span: span.start)
+    origin = ordered[0].start
+    lanes: dict[str, int] = {}
+    for span in ordered:
+        lanes.setdefault(span.worker, len(lanes))
+    fig, ax = _new_figure()
+    for span in ordered:
+        lane = lanes[span.worker]
+        ax.barh(
+            lane,
+            span.seconds,
+            left=span.start - origin,
+            height=0.6,
+            color=colour if span.ok else "white",
+            edgecolor="white" if span.ok else colour,  # white edges keep back-to-back tasks apart
+            linewidth=1.5,
+            hatch=None if span.ok else "///",
+        )
+        ax.text(
+            span.start - origin + span.seconds / 2,
+            lane,
+            span.task,
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if span.ok else colour,
+            clip_on=True,
+        )
+    ax.set_yticks(range(len(lanes)), [f"{lane_name} {i + 1}" for i in range(len(lanes))])
+    ax.invert_yaxis()
+    ax.set_xlabel("time since the first task started (s)")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    return fig

@@ -1,0 +1,297 @@
+"""A local, AniList-compatible GraphQL API, so every I/O demo in the book runs offline.
+
+It answers ``POST /`` with AniList's response and error shapes, and has knobs for the things a
+real network does to you: latency with seeded jitter, failures, hangs and a rate limit.
+``GET /stats`` reports what it served; ``POST /admin/config`` changes the knobs while it runs.
+
+Run it inside the kernel with :class:`lib.serving.LocalAniList`, or as its own process::
+
+    python -m lib.server --port 8080 --latency 0.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import random
+import signal
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from lib.catalogue import lookup_media
+from lib.ratelimit import SlidingWindowLimiter
+
+HOST = "127.0.0.1"  # loopback only: the book's server is never reachable from the network
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """The server's knobs. Times are in seconds, rates are fractions of requests (0 to 1).
+
+    Raises:
+        ValueError: on a negative time, a rate outside 0..1, or a rate limit below 1.
+    """
+
+    latency: float = 0.2
+    jitter: float = 0.0  # each delay is drawn uniformly from latency ± jitter
+    seed: int = 0
+    failure_rate: float = 0.0  # answered with a 500
+    hang_rate: float = 0.0  # answered only after hang_seconds: a client must time out
+    hang_seconds: float = 3600.0
+    rate_limit: int | None = None  # requests allowed per rate_window; None means no limit
+    rate_window: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("latency", "jitter", "hang_seconds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0 seconds, got {getattr(self, name)}")
+        for name in ("failure_rate", "hang_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
+        if self.rate_limit is not None and self.rate_limit < 1:
+            raise ValueError(f"rate_limit must be at least 1 or None, got {self.rate_limit}")
+        if self.rate_window <= 0:
+            raise ValueError(f"rate_window must be positive, got {self.rate_window}")
+
+    def replace(self, **changes: Any) -> ServerConfig:
+        """Return a copy with some knobs changed. Raises ``TypeError`` on an unknown knob."""
+        return dataclasses.replace(self, **changes)
+
+
+class ServerState:
+    """Everything one running server knows. Lives on the server's event-loop thread."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.stopping = asyncio.Event()
+        self._stats_lock = threading.Lock()  # stats are read from other threads
+        self.by_status: Counter[int] = Counter()
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.apply(config)
+
+    def apply(self, config: ServerConfig) -> None:
+        """Switch to new knobs; the random stream and the rate window start afresh."""
+        self.config = config
+        self.rng = random.Random(config.seed)
+        self.limiter = (
+            SlidingWindowLimiter(config.rate_limit, config.rate_window)
+            if config.rate_limit is not None
+            else None
+        )
+
+    def stats(self) -> dict[str, Any]:
+        with self._stats_lock:
+            return {
+                "requests": sum(self.by_status.values()),
+                "by_status": {str(code): n for code, n in sorted(self.by_status.items())},
+                "in_flight": self.in_flight,
+                "peak_in_flight": self.peak_in_flight,
+            }
+
+    def request_started(self) -> None:
+        with self._stats_lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def request_finished(self, status: int) -> None:
+        with self._stats_lock:
+            self.in_flight -= 1
+            self.by_status[status] += 1
+
+    def reset_stats(self) -> None:
+        with self._stats_lock:
+            self.by_status.clear()
+            self.peak_in_flight = self.in_flight
+
+
+STATE = web.AppKey("state", ServerState)
+
+
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    """An error in AniList's shape, with the HTTP status to match."""
+    body = {"errors": [{"message": message, "status": status}], "data": {"Media": None}}
+    return web.json_response(body, status=status, headers=headers)
+
+
+def parse_media_id(payload: Any) -> int:
+    """Pull the integer ``id`` out of a GraphQL request body.
+
+    Raises:
+        ValueError: with a message for the client, when the body is not a valid request.
+    """
+    if not isinstance(payload, dict):
+        raise ValueError("The request body must be a JSON object.")
+    if not isinstance(payload.get("query"), str) or not payload["query"].strip():
+        raise ValueError('Must provide a "query" string.')
+    variables = payload.get("variables")
+    if not isinstance(variables, dict) or "id" not in variables:
+        raise ValueError('Variable "$id" of type "Int" was not provided.')
+    media_id = variables["id"]
+    if isinstance(media_id, bool) or not isinstance(media_id, int):
+        raise ValueError(f'Variable "$id" got invalid value {json.dumps(media_id)}; expected Int.')
+    return media_id
+
+
+async def answer_query(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    state.request_started()
+    status = 500  # what the stats say if the handler itself crashes or is cancelled
+    try:
+        response = await _answer(request, state)
+        status = response.status
+        return response
+    finally:
+        state.request_finished(status)
+
+
+async def _answer(request: web.Request, state: ServerState) -> web.Response:
+    config = state.config
+    headers: dict[str, str] = {}
+    if state.limiter is not None:
+        decision = state.limiter.check()
+        headers = {
+            "X-RateLimit-Limit": str(decision.limit),
+            "X-RateLimit-Remaining": str(decision.remaining),
+        }
+        if not decision.allowed:
+            headers["Retry-After"] = str(decision.retry_after)
+            return error_response(429, "Too Many Requests.", headers)
+    try:
+        media_id = parse_media_id(await request.json())
+    except json.JSONDecodeError:
+        return error_response(400, "The request body is not valid JSON.", headers)
+    except ValueError as exc:
+        return error_response(400, str(exc), headers)
+
+    # Draw every random number up front, in a fixed order, so a seed replays the same run.
+    delay = max(0.0, config.latency + state.rng.uniform(-config.jitter, config.jitter))
+    hangs = state.rng.random() < config.hang_rate
+    fails = state.rng.random() < config.failure_rate
+    await asyncio.sleep(delay)
+    if hangs:
+        with contextlib.suppress(TimeoutError):  # released early only by shutdown
+            await asyncio.wait_for(state.stopping.wait(), config.hang_seconds)
+    if fails:
+        return error_response(500, "Internal Server Error.", headers)
+    media = lookup_media(media_id)
+    if media is None:
+        return error_response(404, "Not Found.", headers)
+    return web.json_response({"data": {"Media": media}}, headers=headers)
+
+
+async def show_stats(request: web.Request) -> web.Response:
+    return web.json_response(request.app[STATE].stats())
+
+
+async def reset_stats(request: web.Request) -> web.Response:
+    request.app[STATE].reset_stats()
+    return web.json_response(request.app[STATE].stats())
+
+
+async def change_config(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    try:
+        changes = await request.json()
+        if not isinstance(changes, dict):
+            raise ValueError("send a JSON object of knobs")
+        state.apply(state.config.replace(**changes))
+    except (ValueError, TypeError) as exc:
+        return error_response(400, f"Bad config: {exc}")
+    return web.json_response(dataclasses.asdict(state.config))
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def build_app(state: ServerState) -> web.Application:
+    """The aiohttp application, with the API at ``/`` and its admin routes beside it."""
+    app = web.Application()
+    app[STATE] = state
+    app.router.add_post("/", answer_query)
+    app.router.add_get("/health", health)
+    app.router.add_get("/stats", show_stats)
+    app.router.add_delete("/stats", reset_stats)
+    app.router.add_post("/admin/config", change_config)
+    return app
+
+
+async def start_site(state: ServerState, port: int = 0) -> tuple[web.AppRunner, int]:
+    """Start serving on 127.0.0.1 and return the runner and the port actually bound.
+
+    Raises:
+        OSError: if the port is taken.
+    """
+    runner = web.AppRunner(build_app(state), access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, HOST, port)
+    await site.start()
+    bound_port = runner.addresses[0][1]
+    return runner, bound_port
+
+
+async def stop_site(state: ServerState, runner: web.AppRunner) -> None:
+    """Release hung requests, then close every connection and the listening socket."""
+    state.stopping.set()
+    await runner.cleanup()
+
+
+async def _serve_until_signalled(config: ServerConfig, port: int) -> None:
+    state = ServerState(config)
+    runner, bound_port = await start_site(state, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no add_signal_handler: Ctrl+C and terminate() end the process directly.
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    print(f"serving on http://{HOST}:{bound_port}/", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await stop_site(state, runner)
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, int]:
+    """Read the command line into a config and a port. Exits with a message on bad input."""
+    defaults = ServerConfig()
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.server", description="Serve the book's local AniList-compatible API."
+    )
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--latency", type=float, default=defaults.latency)
+    parser.add_argument("--jitter", type=float, default=defaults.jitter)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--failure-rate", type=float, default=defaults.failure_rate)
+    parser.add_argument("--hang-rate", type=float, default=defaults.hang_rate)
+    parser.add_argument("--hang-seconds", type=float, default=defaults.hang_seconds)
+    parser.add_argument("--rate-limit", type=int, default=None)
+    parser.add_argument("--rate-window", type=float, default=defaults.rate_window)
+    args = vars(parser.parse_args(argv))
+    port = args.pop("port")
+    if not 0 <= port <= 65535:
+        parser.error(f"--port must be between 0 and 65535, got {port}")
+    try:
+        return ServerConfig(**args), port
+    except ValueError as exc:
+        parser.error(str(exc))
+        raise  # unreachable: parser.error exits
+
+
+def main(argv: list[str] | None = None) -> None:
+    config, port = parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C where signals can't be handled
+        asyncio.run(_serve_until_signalled(config, port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Timing that is right for both plain functions and coroutines.
+
+The trap this module exists for: wrapping an ``async def`` in an ordinary timing decorator
+times how long it takes to *create* the coroutine object (microseconds), not to run it. Here,
+:func:`timed` and :func:`measure_async` await the coroutine inside the timed region.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Self, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Timed(Generic[T]):
+    """A result together with the wall-clock seconds it took."""
+
+    result: T
+    seconds: float
+
+
+class Stopwatch:
+    """Wall-clock time of a ``with`` block; works around ``await`` too.
+
+    >>> with Stopwatch() as watch:
+    ...     pass
+    >>> watch.seconds >= 0
+    True
+    """
+
+    def __init__(self) -> None:
+        self._start: float | None = None
+        self._end: float | None = None
+
+    def __enter__(self) -> Self:
+        self._start, self._end = time.perf_counter(), None
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._end = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        """Seconds so far (inside the block) or in total (after it). RuntimeError before it."""
+        if self._start is None:
+            raise RuntimeError("the stopwatch has not been started: use it in a `with` block")
+        end = self._end if self._end is not None else time.perf_counter()
+        return end - self._start
+
+
+def measure(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Timed[T]:
+    """Call a plain function and time it.
+
+    Raises:
+        TypeError: if ``fn`` returned a coroutine, which would be timed without running;
+            use ``await measure_async(fn, ...)`` for async functions.
+    """
+    with Stopwatch() as watch:
+        result = fn(*args, **kwargs)
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()  # never awaited on purpose: close it to avoid a warning
+        raise TypeError(
+            f"{getattr(fn, '__name__', fn)!s} returned an awaitable, which has not run yet: "
+            "use `await measure_async(...)` to time async code"
+        )
+    return Timed(result, watch.seconds)
+
+
+async def measure_async(fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> Timed[T]:
+    """Call an async function, await it, and time the whole run.
+
+    Raises:
+        TypeError: if ``fn`` does not return an awaitable.
+    """
+    with Stopwatch() as watch:
+        awaitable = fn(*args, **kwargs)
+        if not inspect.isawaitable(awaitable):
+            raise TypeError(f"{getattr(fn, '__name__', fn)!s} is not async: use measure(...)")
+        result = await awaitable
+    return Timed(result, watch.seconds)
+
+
+def print_timing(name: str, seconds: float) -> None:
+    print(f"{name} took {seconds:.3f} s")
+
+
+def timed(
+    fn: Callable[..., Any] | None = None, *, report: Callable[[str, float], None] = print_timing
+) -> Any:
+    """Decorator that reports how long each call took; correct for ``async def`` too.
+
+    For a coroutine function it returns a coroutine function whose timing covers the await.
+    Use as ``@timed`` or ``@timed(report=my_callback)``.
+    """
+    if fn is None:
+        return functools.partial(timed, report=report)
+
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await fn(*args, **kwargs)  # the await is inside the timed region
+            finally:
+                report(fn.__name__, time.perf_counter() - start)
+
+        return async_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            report(fn.__name__, time.perf_counter() - start)
+
+    return wrapper

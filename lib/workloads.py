@@ -1,0 +1,100 @@
+"""The book's CPU-bound workload, and a helper that tells CPU-bound from I/O-bound work.
+
+The task multiplies a run of integers (a factorial) and then spins on modular arithmetic, in
+pure Python, so it holds the GIL the whole time. Its size is set by ``rounds``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MODULUS = 1_000_000_007  # a large prime keeps the numbers small and the work honest
+
+
+def factorial_mod(start: int, end: int, rounds: int) -> int:
+    """Return ``start * (start+1) * ... * end``, then stirred ``rounds`` times, mod a prime.
+
+    Every step is pure-Python bytecode, so the call is CPU-bound and holds the GIL.
+
+    Raises:
+        TypeError: if an argument is not an int.
+        ValueError: if ``start < 1``, ``end < start`` or ``rounds < 0``.
+    """
+    for name, value in (("start", start), ("end", end), ("rounds", rounds)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if start < 1 or end < start:
+        raise ValueError(f"need 1 <= start <= end, got start={start}, end={end}")
+    if rounds < 0:
+        raise ValueError(f"rounds must be >= 0, got {rounds}")
+    result = 1
+    for factor in range(start, end + 1):
+        result *= factor
+    result %= MODULUS
+    for _ in range(rounds):
+        result = (result * 31 + 7) % MODULUS
+    return result
+
+
+def calibrate_rounds(target_seconds: float = 0.3, start: int = 1, end: int = 50) -> int:
+    """How many ``rounds`` make one :func:`factorial_mod` call take about ``target_seconds``.
+
+    Measured on this machine, now: take the fastest of three short probes, then scale.
+
+    Raises:
+        ValueError: if ``target_seconds`` is not positive.
+    """
+    if not target_seconds > 0:
+        raise ValueError(f"target_seconds must be positive, got {target_seconds}")
+    probe_rounds = 50_000
+    fastest = min(_time_call(factorial_mod, start, end, probe_rounds) for _ in range(3))
+    return max(1, round(probe_rounds * target_seconds / fastest))
+
+
+def _time_call(fn: Callable[..., Any], *args: Any) -> float:
+    begin = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - begin
+
+
+@dataclass(frozen=True)
+class WorkloadProfile:
+    """Wall-clock time against the CPU time this thread spent, for one call."""
+
+    wall_seconds: float
+    cpu_seconds: float
+
+    @property
+    def cpu_share(self) -> float:
+        """The fraction of the wall time the CPU was busy with this call (0 to about 1)."""
+        return self.cpu_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
+
+    @property
+    def kind(self) -> str:
+        if self.cpu_share >= 0.7:
+            return "CPU-bound"
+        if self.cpu_share <= 0.3:
+            return "I/O-bound"
+        return "mixed"
+
+    def __str__(self) -> str:
+        return (
+            f"wall {self.wall_seconds:.3f} s, CPU {self.cpu_seconds:.3f} s "
+            f"({self.cpu_share:.0%} busy): {self.kind}"
+        )
+
+
+def classify(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> WorkloadProfile:
+    """Call ``fn`` once and compare its wall time with the CPU time of the calling thread.
+
+    A call that mostly waits (on the network, a disk, a sleep) uses little CPU time; one
+    that computes uses about as much CPU time as wall time. Work that ``fn`` hands to other
+    threads or processes is not counted. Exceptions from ``fn`` propagate.
+    """
+    wall_start, cpu_start = time.perf_counter(), time.thread_time()
+    fn(*args, **kwargs)
+    cpu_end, wall_end = time.thread_time(), time.perf_counter()
+    return WorkloadProfile(wall_end - wall_start, cpu_end - cpu_start)
