@@ -24,6 +24,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 book: setup
+	$(BIN)/python scripts/cache_guard.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build --all -W -n --keep-going .
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 

@@ -34,7 +34,8 @@ def model_colour(model: str) -> str:
         raise ValueError(f"unknown model {model!r}: expected one of {known}") from None
 
 
-def _new_figure() -> tuple[Figure, plt.Axes]:
+def new_figure() -> tuple[Figure, plt.Axes]:
+    """A figure in the book's style: fixed size, white background. For one-off charts."""
     fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
     # A solid white background keeps the plot readable on a dark page theme too.
     fig.patch.set_facecolor("white")
@@ -64,19 +65,21 @@ def plot_speedup(runs: Sequence[Run], title: str) -> Figure:
     if not runs:
         raise ValueError("need at least one run to plot")
     baseline = runs[0].seconds
-    fig, ax = _new_figure()
-    positions = range(len(runs))
-    bars = ax.bar(
-        positions,
-        [run.seconds for run in runs],
-        color=[model_colour(run.model) for run in runs],
-        width=0.6,
-    )
-    ideal_labelled = False
-    for position, run, bar in zip(positions, runs, bars, strict=True):
+    # Check every run before making the figure: pyplot keeps a figure open (and a notebook
+    # shows it, empty) even when drawing it then fails.
+    colours = [model_colour(run.model) for run in runs]
+    notes = []
+    for run in runs:
         note = f"{run.seconds:.2f} s\n{speedup(baseline, run.seconds):.1f}×"
         if run.ideal_seconds is not None:
             note += f", {efficiency(run.ideal_seconds, run.seconds):.0%} of ideal"
+        notes.append(note)
+    fig, ax = new_figure()
+    positions = range(len(runs))
+    bars = ax.bar(positions, [run.seconds for run in runs], color=colours, width=0.6)
+    ideal_labelled = False
+    for position, run, bar, note in zip(positions, runs, bars, notes, strict=True):
+        if run.ideal_seconds is not None:
             ax.hlines(
                 run.ideal_seconds,
                 position - 0.3,
@@ -126,7 +129,7 @@ def plot_timeline(
     lanes: dict[str, int] = {}
     for span in ordered:
         lanes.setdefault(span.worker, len(lanes))
-    fig, ax = _new_figure()
+    fig, ax = new_figure()
     for span in ordered:
         lane = lanes[span.worker]
         ax.barh(
@@ -154,4 +157,39 @@ def plot_timeline(
     ax.set_xlabel("time since the first task started (s)")
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def plot_sweep(
+    workers: Sequence[int],
+    seconds: Sequence[float],
+    title: str,
+    model: str,
+    ideal: Sequence[float] | None = None,
+    extra_curves: dict[str, Sequence[float]] | None = None,
+) -> Figure:
+    """Wall time against the number of workers, with the ideal curve (and others) dashed.
+
+    ``extra_curves`` maps a label to one value per worker count, for example Amdahl's law.
+
+    Raises:
+        ValueError: if the sequences are empty or of different lengths, or the model is unknown.
+    """
+    curves = {"ideal": ideal} if ideal is not None else {}
+    curves.update(extra_curves or {})
+    if not workers or any(len(values) != len(workers) for values in [seconds, *curves.values()]):
+        raise ValueError("need one time (and one value per curve) for each worker count")
+    colour = model_colour(model)  # before the figure, so a bad model leaves no empty figure
+    fig, ax = new_figure()
+    ax.plot(workers, seconds, "o-", color=colour, label=f"measured ({model})")
+    styles = iter(["--", ":", "-."])
+    for label, values in curves.items():
+        ax.plot(workers, values, next(styles, "--"), color=IDEAL_COLOUR, label=label)
+    ax.set_xlabel(f"number of {'workers' if model == 'sequential' else model}")
+    ax.set_ylabel("wall-clock time (s)")
+    ax.set_ylim(bottom=0)
+    ax.set_xticks(list(workers))
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
     return fig
