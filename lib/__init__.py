@@ -6,6 +6,7 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``clients``: blocking (requests) and async (aiohttp) clients for that API
 - ``workloads``: the CPU-bound task, and a wall-time-versus-CPU-time classifier
 - ``cpus``: how many cores this process may use
+- ``gil``: watch CPU-bound threads take turns on the GIL; detect free-threaded builds
 - ``timing``: timers that are correct for both functions and coroutines
 - ``recorder``: who ran which task when, from threads, processes or asyncio tasks
 - ``speedup``: ideal times, speed-ups and efficiency
