@@ -1,0 +1,78 @@
+"""House rules for the committed notebooks, checked without running them (nbval runs them)."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+# Paths of this machine that must never reach a reader: home directories, temp and work
+# folders, and the interpreter's install location that tracebacks would show.
+MACHINE_PATH = re.compile(r"/root/|/home/\w|/work/|/tmp/|~/|\.pyenv|site-packages|C:\\\\Users")
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(notebook: dict) -> list[dict]:
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def test_there_are_chapters() -> None:
+    assert NOTEBOOKS, "no notebooks found in chapters/"
+
+
+def test_table_of_contents_lists_every_chapter() -> None:
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    listed = re.findall(r"file:\s*chapters/(\S+)", toc)
+    assert listed == [path.stem for path in NOTEBOOKS], "_toc.yml and chapters/ disagree"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_committed_with_fresh_outputs(path: Path) -> None:
+    cells = code_cells(load(path))
+    unexecuted = [i for i, cell in enumerate(cells) if cell.get("execution_count") is None]
+    assert not unexecuted, f"code cells {unexecuted} were never run: re-execute the notebook"
+    counts = [cell["execution_count"] for cell in cells]
+    assert counts == list(range(1, len(cells) + 1)), "outputs come from one top-to-bottom run"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_follows_the_chapter_skeleton(path: Path) -> None:
+    headings = [
+        line
+        for cell in load(path)["cells"]
+        if cell["cell_type"] == "markdown"
+        for line in "".join(cell["source"]).splitlines()
+        if line.startswith("#")
+    ]
+    assert headings and headings[0].startswith("# "), "a chapter starts with its title"
+    for section in ("## What you will learn", "## Summary", "## Exercises"):
+        assert section in headings, f"missing section {section!r}"
+    order = [headings.index(s) for s in ("## What you will learn", "## Summary", "## Exercises")]
+    assert order == sorted(order), "objectives, then summary, then exercises"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_failures_are_shown_only_where_tagged(path: Path) -> None:
+    for index, cell in enumerate(code_cells(load(path))):
+        raised = any(output["output_type"] == "error" for output in cell.get("outputs", []))
+        tagged = "raises-exception" in cell.get("metadata", {}).get("tags", [])
+        problem = "raised without the raises-exception tag" if raised else "is tagged, never raised"
+        assert raised == tagged, f"code cell {index}: {problem}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_nothing_of_this_machine_leaks(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    leak = MACHINE_PATH.search(text)
+    assert leak is None, f"machine path {leak.group()!r} in {path.name}"
+    hostname = socket.gethostname()
+    if len(hostname) >= 4:
+        assert hostname not in text, f"this machine's host name appears in {path.name}"
