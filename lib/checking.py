@@ -1,0 +1,238 @@
+"""The machinery behind the exercise checkers: bounded calls and readable feedback.
+
+A checker runs the learner's answer against a few cases and prints one line per case, with
+a hint for each failure. It never shows a raw traceback, never hangs (every call has a time
+limit), and says "not attempted yet" for an untouched starter: a starter function raises
+``NotImplementedError``, and a starter value is ``...`` (Ellipsis).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_TIME_LIMIT = 10.0  # seconds a learner's call may take before it counts as hanging
+
+
+class NotAttempted(Exception):
+    """The answer is still the starter: nothing to check yet."""
+
+
+class CaseFailed(Exception):
+    """One case went wrong; the message is the hint shown to the learner."""
+
+
+class Hung(CaseFailed):
+    """The answer ran out of time; the check stops there, as later cases would hang too."""
+
+
+@dataclass
+class Outcome:
+    """What a bounded call did: returned ``value``, raised ``error``, or ran out of time."""
+
+    value: Any = None
+    error: BaseException | None = None
+    timed_out: bool = False
+
+
+def _run_in_thread(target: Callable[[], Any], time_limit: float) -> Outcome:
+    outcome = Outcome(timed_out=True)
+
+    def run() -> None:
+        try:
+            value = target()
+        except BaseException as error:  # reported to the learner, never re-raised here
+            outcome.error, outcome.timed_out = error, False
+        else:
+            outcome.value, outcome.timed_out = value, False
+
+    # A daemon thread: if the learner's code hangs, the checker still returns in time.
+    worker = threading.Thread(target=run, name="exercise-check", daemon=True)
+    worker.start()
+    worker.join(time_limit)
+    return outcome
+
+
+def call_bounded(
+    fn: Callable[..., Any], *args: Any, time_limit: float = DEFAULT_TIME_LIMIT, **kwargs: Any
+) -> Any:
+    """Call the learner's ``fn`` (plain or ``async def``) and return its result.
+
+    Raises:
+        NotAttempted: if ``fn`` raises ``NotImplementedError`` (the untouched starter).
+        CaseFailed: if ``fn`` is not callable, raises, runs past ``time_limit`` seconds, or is
+            an ``async def`` whose coroutine fails; the message says what happened.
+    """
+    if fn is Ellipsis:
+        raise NotAttempted
+    if not callable(fn):
+        raise CaseFailed(f"expected a function, got {type(fn).__name__}")
+    name = getattr(fn, "__name__", "your function")
+    if inspect.iscoroutinefunction(fn):
+
+        def target() -> Any:
+            loop = asyncio.new_event_loop()  # its own loop: the notebook's is already running
+            try:
+                return loop.run_until_complete(fn(*args, **kwargs))
+            finally:
+                loop.close()
+
+    else:
+
+        def target() -> Any:
+            return fn(*args, **kwargs)
+
+    outcome = _run_in_thread(target, time_limit)
+    if outcome.timed_out:
+        raise Hung(
+            f"{name}() was still running after {time_limit:g} s: does it wait for something "
+            "that never comes (a join, a get() without a sentinel, a lock never released)?"
+        )
+    if isinstance(outcome.error, NotImplementedError):
+        raise NotAttempted
+    if outcome.error is not None:
+        error = outcome.error
+        raise CaseFailed(f"{name}() raised {type(error).__name__}: {error}")
+    if inspect.isawaitable(outcome.value):
+        if inspect.iscoroutine(outcome.value):
+            outcome.value.close()
+        raise CaseFailed(
+            f"{name}() returned a coroutine: is it an `async def` called without await?"
+        )
+    return outcome.value
+
+
+def require_type(value: Any, expected: type | tuple[type, ...], what: str) -> Any:
+    """Return ``value`` if it has the expected type.
+
+    Raises:
+        NotAttempted: if ``value`` is ``...``.
+        CaseFailed: with a hint naming the type found, and a special hint for ``None``.
+    """
+    if value is Ellipsis:
+        raise NotAttempted
+    if isinstance(value, bool) and bool not in (
+        expected if isinstance(expected, tuple) else (expected,)
+    ):
+        raise CaseFailed(f"{what} should be a number, not {value!r}")
+    if not isinstance(value, expected):
+        if value is None:
+            raise CaseFailed(f"{what} is None: did you forget a `return`?")
+        names = (
+            " or ".join(t.__name__ for t in expected)
+            if isinstance(expected, tuple)
+            else expected.__name__
+        )
+        article = "an" if names[0] in "aeiou" else "a"
+        raise CaseFailed(f"{what} should be {article} {names}, not {type(value).__name__}")
+    return value
+
+
+@dataclass
+class Feedback:
+    """The result of one check: a line per case, and an overall verdict."""
+
+    title: str
+    passed_cases: list[str] = field(default_factory=list)
+    failed_cases: list[tuple[str, str]] = field(default_factory=list)  # (case, hint)
+    not_attempted: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return not self.not_attempted and not self.failed_cases and bool(self.passed_cases)
+
+    @property
+    def hints(self) -> list[str]:
+        return [hint for _, hint in self.failed_cases]
+
+    def __str__(self) -> str:
+        lines = [self.title]
+        if self.not_attempted:
+            lines.append("  Not attempted yet: replace the starter code above, run it, then this.")
+            return "\n".join(lines)
+        lines += [f"  ✓ {case}" for case in self.passed_cases]
+        lines += [f"  ✗ {case}: {hint}" for case, hint in self.failed_cases]
+        total = len(self.passed_cases) + len(self.failed_cases)
+        if self.passed:
+            lines.append(f"All {total} checks passed.")
+        else:
+            lines.append(f"{len(self.passed_cases)} of {total} checks passed.")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class Checker:
+    """Collects the cases of one exercise check. Use it through :func:`exercise_check`."""
+
+    def __init__(self, title: str) -> None:
+        self.feedback = Feedback(title)
+
+    def case(self, description: str) -> _Case:
+        """A ``with`` block for one case: ``CaseFailed`` or ``AssertionError`` inside it
+        records a failure, with its message as the hint."""
+        return _Case(self.feedback, description)
+
+
+class _Case:
+    def __init__(self, feedback: Feedback, description: str) -> None:
+        self._feedback = feedback
+        self._description = description
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, _: Any
+    ) -> bool:
+        if exc_type is None:
+            self._feedback.passed_cases.append(self._description)
+            return False
+        if issubclass(exc_type, NotAttempted):
+            return False  # ends the whole check: see exercise_check
+        if issubclass(exc_type, CaseFailed | AssertionError):
+            hint = str(exc) or "the result was not what this case expects"
+        else:  # a slip in the learner's answer that was not called through call_bounded
+            hint = f"raised {exc_type.__name__}: {exc}"
+        self._feedback.failed_cases.append((self._description, hint))
+        if isinstance(exc, Hung):
+            exc.add_note("recorded")
+            return False  # stop the whole check: see exercise_check
+        return True
+
+
+def exercise_check(title: str) -> Callable[[Callable[..., None]], Callable[..., Feedback]]:
+    """Turn ``check(checker, *answers)`` into ``check(*answers) -> Feedback``.
+
+    Inside, each case is a ``with checker.case("..."):`` block. A starter answer anywhere
+    ends the check as "not attempted yet"; an answer that hangs ends it after that case; a
+    ``CaseFailed`` outside any case is reported against the answer as a whole.
+    """
+
+    def decorate(check: Callable[..., None]) -> Callable[..., Feedback]:
+        @functools.wraps(check)
+        def run(*answers: Any, **options: Any) -> Feedback:
+            checker = Checker(title)
+            try:
+                check(checker, *answers, **options)
+            except NotAttempted:
+                checker.feedback.not_attempted = True
+            except Hung as failure:
+                if "recorded" not in getattr(failure, "__notes__", []):
+                    checker.feedback.failed_cases.append(("your answer", str(failure)))
+            except CaseFailed as failure:
+                checker.feedback.failed_cases.append(("your answer", str(failure)))
+            return checker.feedback
+
+        return run
+
+    return decorate
