@@ -2,16 +2,26 @@
 #   make book   set up, then build the HTML book into _build/html
 #   make test   set up, then lint, run the unit tests, and re-execute every notebook (nbval)
 #   make lab    set up, then open the book in JupyterLab
+#   make student  write the student edition (no solutions) into _build/student
 #   make clean  remove build outputs (keeps .venv); make distclean removes .venv too
 
 PYTHON ?= python3
+# `make test PYTHON=python3.13` gets a virtual environment of its own, .venv-python3.13.
+ifeq ($(origin PYTHON),command line)
+VENV ?= .venv-$(notdir $(PYTHON))
+else
 VENV ?= .venv
+endif
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
 BIN := $(VENV)/bin
+endif
 STAMP := $(VENV)/.installed
 # Notebooks print timings, ids and ports; the sanitize file masks what changes between runs.
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
 
-.PHONY: setup book test lint lab clean distclean
+.PHONY: setup book test lint lab student clean distclean
 
 setup: $(STAMP)
 
@@ -35,6 +45,9 @@ lint: setup
 test: lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) tests chapters
 
+student: setup
+	$(BIN)/python scripts/make_student.py _build/student
+
 lab: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab chapters/01_why_concurrency.ipynb
 
@@ -43,4 +56,4 @@ clean:
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info
+	rm -rf .venv .venv-* *.egg-info
