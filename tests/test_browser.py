@@ -1,0 +1,183 @@
+"""The published book, checked in a real browser: Debian's Chromium, driven by Playwright.
+
+The book is built from the committed notebooks without re-executing them (nbval has just
+re-run every one and compared its outputs with the committed ones), served on 127.0.0.1, and
+every chapter page is loaded and inspected. Screenshots go to ``_build/screenshots/``.
+
+Chromium comes from the system (``apt-get install chromium`` on Debian); the test is skipped
+where it is missing, except under CI (``CI`` set), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Flags for a headless browser on a machine with no network and no display.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHAPTERS = re.findall(r"file:\s*(chapters/\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
+
+if CHROMIUM is None and not os.environ.get("CI"):
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the HTML from the committed outputs into a temporary folder."""
+    assert CHROMIUM is not None, "CI must install Chromium for the browser test"
+    work = tmp_path_factory.mktemp("book")
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    config = re.sub(r"execute_notebooks:\s*\w+", 'execute_notebooks: "off"', config)
+    # The config now lives elsewhere: point its local extension folder back at the repository.
+    config = config.replace("offline_assets: _ext", f"offline_assets: {ROOT / '_ext'}")
+    config_path = work / "_config.yml"
+    config_path.write_text(config, encoding="utf-8")
+    build = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
+            "--config", str(config_path), "--path-output", str(work),
+            "-W", "-n", "--keep-going", "-q",
+        ],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return work / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.RequestHandlerClass.log_message = lambda *args: None  # keep the test output clean
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser(base_url: str) -> Iterator[object]:
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser: object, url: str, dark: bool = False) -> tuple[object, list[str]]:
+    """Open ``url`` and return the page and the console errors it logged."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    if dark:
+        context.add_init_script("localStorage.setItem('mode', 'dark')")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url} did not load"
+    return page, errors
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_page(browser: object, base_url: str, chapter: str) -> None:
+    page, errors = open_page(browser, f"{base_url}/{chapter}.html")
+    page.wait_for_load_state("networkidle")
+    assert not errors, f"console errors: {errors}"
+
+    figures = "[...document.querySelectorAll('main img[src*=\"_images/\"]')]"
+    assert page.evaluate(f"{figures}.length") > 0, "a chapter shows at least one figure"
+    broken = page.evaluate(
+        f"{figures}.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"
+    )
+    assert not broken, f"images that did not load: {broken}"
+    # myst-nb falls back to the file name as alt text; that describes nothing.
+    undescribed = page.evaluate(
+        f"{figures}.filter(img => {{"
+        "  const alt = (img.alt || '').trim();"
+        "  const caption = img.closest('figure')?.querySelector('figcaption');"
+        "  return !caption && (!alt || alt.includes('_images/'));"
+        "}).map(img => img.src.split('/').pop())"
+    )
+    assert not undescribed, f"figures with neither alt text nor a caption: {undescribed}"
+
+    levels = page.evaluate(
+        "[...document.querySelectorAll('main h1, main h2, main h3, main h4')]"
+        ".map(h => Number(h.tagName[1]))"
+    )
+    assert levels and levels[0] == 1, "the page starts with its title"
+    jumps = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+    assert not jumps, f"headings skip a level: {jumps}"
+
+    sidebar = page.locator("nav.bd-docs-nav a.reference.internal")
+    listed = sidebar.all_inner_texts()
+    assert len([text for text in listed if re.match(r"\d+\.", text)]) == len(CHAPTERS), listed
+
+    solutions = page.locator("div.solution.dropdown")
+    assert solutions.count() >= 3, "every chapter has at least three exercises with solutions"
+    first = solutions.first
+    body = first.locator(".admonition-title ~ *").first
+    assert not body.is_visible(), "solutions start closed"
+    first.locator(".admonition-title").click()
+    body.wait_for(state="visible", timeout=5000)
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(chapter).name}.png"), full_page=True)
+    page.context.close()
+
+
+def test_search_finds_semaphore(browser: object, base_url: str) -> None:
+    page, errors = open_page(browser, f"{base_url}/search.html?q=semaphore")
+    results = page.locator("#search-results li")
+    results.first.wait_for(timeout=15000)
+    assert results.count() >= 1
+    assert not errors, f"console errors: {errors}"
+    page.context.close()
+
+
+def test_figures_are_readable_in_dark_mode(browser: object, base_url: str) -> None:
+    page, errors = open_page(browser, f"{base_url}/{CHAPTERS[0]}.html", dark=True)
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    corner_colours = page.evaluate(
+        """async () => {
+            const colours = [];
+            for (const img of document.querySelectorAll('main img[src*="_images/"]')) {
+                await img.decode();
+                const canvas = document.createElement('canvas');
+                canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+                const context = canvas.getContext('2d');
+                context.drawImage(img, 0, 0);
+                colours.push(Array.from(context.getImageData(2, 2, 1, 1).data));
+            }
+            return colours;
+        }"""
+    )
+    assert corner_colours, "no figures found"
+    for rgba in corner_colours:
+        assert rgba == [255, 255, 255, 255], f"a figure's background is not opaque white: {rgba}"
+    assert not errors, f"console errors: {errors}"
+    page.screenshot(path=str(SCREENSHOTS / "dark-mode.png"))
+    page.context.close()
