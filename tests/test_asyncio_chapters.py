@@ -1,0 +1,100 @@
+"""The asyncio chapters run clean with asyncio's debug mode on (``PYTHONASYNCIODEBUG=1``).
+
+Strict nbval already checks every output of these notebooks. This test runs each of them
+once more, top to bottom, in a kernel of this virtualenv with asyncio's debug mode on, and
+checks what debug mode exists to find:
+
+- no coroutine that was "never awaited",
+- no "Task was destroyed but it is pending!" and no "Task exception was never retrieved",
+- no aiohttp "Unclosed client session" or "Unclosed connector",
+
+anywhere: neither in a cell's output nor on the kernel's own stderr (some of these messages
+are logged from the event loop between cells, where no cell would show them, so the test adds
+a first cell that also sends every log record and warning to the kernel's stderr, which it
+captures). And no cell may raise unless it is tagged ``raises-exception``.
+
+What is accepted on purpose: debug mode also logs every step that holds the event loop for
+more than 0.1 s ("Executing <Task ...> took 0.2 seconds"). The "blocking the loop" demo in
+chapter 5 triggers those deliberately, and every synchronous cell (a plot, a thread pool, a
+loop of blocking requests) runs as one long step of the kernel's own task, so debug mode flags
+it too. Those messages are about latency, not correctness: this test does not fail on them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+NOTEBOOKS = ["05_asyncio_basics.ipynb", "06_asyncio_coordination.ipynb"]
+
+FORBIDDEN = [
+    "was never awaited",
+    "Task was destroyed but it is pending",
+    "Task exception was never retrieved",
+    "Unclosed client session",
+    "Unclosed connector",
+]
+
+# Runs first, in the same kernel: every log record (asyncio's and aiohttp's included) and
+# every warning also goes to the kernel process's real stderr, which the test captures.
+CAPTURE_EVERYTHING = """
+import logging, sys
+logging.captureWarnings(True)
+_to_stderr = logging.StreamHandler(sys.__stderr__)
+_to_stderr.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+logging.getLogger().addHandler(_to_stderr)
+"""
+
+
+def cell_text(cell: nbformat.NotebookNode) -> str:
+    """Everything a cell printed or displayed as text, errors included."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif output.output_type == "error":
+            parts.extend([output.ename, output.evalue, *output.traceback])
+        else:
+            parts.append(str(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_chapter_runs_clean_in_asyncio_debug_mode(name: str, tmp_path: Path) -> None:
+    notebook = nbformat.read(CHAPTERS / name, as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(CAPTURE_EVERYTHING))
+    venv_bin = str(Path(sys.executable).parent)  # the kernel spec runs "python": this venv's
+    env = {
+        **os.environ,
+        "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
+        "PYTHONASYNCIODEBUG": "1",
+    }
+    kernel_stderr = tmp_path / "kernel-stderr.txt"
+    client = NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(CHAPTERS)}},  # run in chapters/, like nbval
+    )
+    with kernel_stderr.open("w") as stderr:
+        # An untagged cell that raises makes execute() raise CellExecutionError.
+        client.execute(env=env, stderr=stderr)
+
+    problems = []
+    for index, cell in enumerate(notebook.cells[1:], start=1):
+        if cell.cell_type != "code":
+            continue
+        text = cell_text(cell)
+        problems += [f"cell {index}: {bad!r}" for bad in FORBIDDEN if bad in text]
+        errored = any(output.output_type == "error" for output in cell.outputs)
+        if errored and "raises-exception" not in cell.metadata.get("tags", []):
+            problems.append(f"cell {index} raised without the raises-exception tag")
+    logged = kernel_stderr.read_text(encoding="utf-8", errors="replace")
+    problems += [f"kernel stderr: {bad!r}" for bad in FORBIDDEN if bad in logged]
+    assert not problems, "\n".join(problems)
