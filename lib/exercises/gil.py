@@ -1,0 +1,361 @@
+"""Checkers for chapter 2, "The GIL".
+
+Every reference is measured or computed here, independently of the learner's answer: the
+reference counts by running each line, the digests with one plain ``hashlib`` call per
+buffer, and whether code lets go of the GIL with :func:`gil_lockout`, which watches a probe
+thread rather than a stopwatch. A speed-up depends on free cores, which a busy or one-core
+machine lacks; a thread locked out of Python by the GIL looks the same everywhere.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from lib.checking import (
+    CaseFailed,
+    Checker,
+    NotAttempted,
+    call_bounded,
+    exercise_check,
+    require_type,
+)
+from lib.exercises.gil_tools import (
+    HOLDS_GIL,
+    PretendInterpreterPoolExecutor,
+    gil_lockout,
+    pretend_interpreter,
+)
+from lib.gil import gil_status, overlap_seconds
+from lib.recorder import Span
+from lib.workloads import calibrate_rounds, factorial_mod
+
+T = TypeVar("T")
+
+
+def _filled_in(answers: Any, name: str) -> dict:
+    """The learner's dictionary of predictions, once every value is filled in."""
+    answers = require_type(answers, dict, name)
+    if answers and all(value is Ellipsis for value in answers.values()):
+        raise NotAttempted
+    if any(value is Ellipsis for value in answers.values()):
+        raise CaseFailed("some predictions are still `...`: fill in every one")
+    return answers
+
+
+# --- 2.1 reference counts ------------------------------------------------------------------
+
+REFCOUNT_SETUP = "kept = []\n\ndef keep(item):\n    kept.append(item)\n"
+
+# Each line, run in order, and why it changes the count as it does (shown only on a miss).
+REFCOUNT_LINES = {
+    "pair = (scores, scores)": "a tuple holds one reference per slot that points at the list",
+    'holder = {"a": scores, "b": [scores]}': "count every container that now points at the "
+    "list, the inner one too",
+    "len(scores)": "the argument's reference lasts only while the call runs",
+    "keep(scores)": "the argument's reference goes when the call returns, but the one stored "
+    "by kept.append(...) stays",
+    "for item in [scores]: pass": "the temporary list is freed after the loop, but the loop "
+    "variable still names its last item",
+    "del pair": "deleting the only name of the tuple frees it, and each of its slots lets go",
+    'holder["b"].clear()': "clearing a list drops every reference it held",
+}
+
+
+def _measured_refcount_changes() -> dict[str, int]:
+    namespace: dict[str, Any] = {}
+    exec(REFCOUNT_SETUP, namespace)
+    scores = namespace["scores"] = [90, 75, 82]
+    changes = {}
+    for line in REFCOUNT_LINES:
+        compiled = compile(line, "<exercise 2.1>", "exec")
+        before = sys.getrefcount(scores)
+        exec(compiled, namespace)
+        changes[line] = sys.getrefcount(scores) - before
+    return changes
+
+
+@exercise_check("Exercise 2.1: count the references")
+def check_refcount_changes(checker: Checker, predictions: Any) -> None:
+    """Run each line on a fresh list and compare the change of its count with the prediction."""
+    predictions = _filled_in(predictions, "refcount_changes")
+    for line, change in _measured_refcount_changes().items():
+        with checker.case(f"{line} is predicted right"):
+            if line not in predictions:
+                raise CaseFailed(f"no prediction for {line!r}: add that key")
+            guess = require_type(predictions[line], int, f"the prediction for {line!r}")
+            if guess != change:
+                raise CaseFailed(
+                    f"it changes the count by {change:+d}, not {guess:+d}: {REFCOUNT_LINES[line]}"
+                )
+
+
+# --- 2.2 which calls can threads overlap? --------------------------------------------------
+
+
+def _overlap_calls() -> dict[str, Callable[[], object]]:
+    rounds = calibrate_rounds(target_seconds=0.06)
+    generator = random.Random(2)
+    numbers = [generator.random() for _ in range(400_000)]
+    buffer = bytes(48 * 2**20)
+    return {
+        "time.sleep(0.06)": lambda: time.sleep(0.06),
+        "factorial_mod(1, 50, rounds)": lambda: factorial_mod(1, 50, rounds),
+        "sorted(numbers)": lambda: sorted(numbers),
+        "hashlib.sha256(buffer)": lambda: hashlib.sha256(buffer).digest(),
+    }
+
+
+@exercise_check("Exercise 2.2: which calls can threads overlap?")
+def check_overlap_predictions(checker: Checker, predictions: Any) -> None:
+    """Measure whether each call locks a second thread out of Python; compare with the guess."""
+    predictions = _filled_in(predictions, "threads_overlap")
+    for name, call in _overlap_calls().items():
+        with checker.case(f"{name} is predicted right"):
+            if name not in predictions:
+                raise CaseFailed(f"no prediction for {name!r}: add that key")
+            guess = require_type(predictions[name], bool, f"the prediction for {name!r}")
+            for _ in range(3):  # a right guess needs one agreeing measurement
+                share = gil_lockout(call)[1]
+                if (share < HOLDS_GIL) == guess:
+                    break
+            else:
+                locked = f"a second thread was locked out of Python for {share:.0%} of the call"
+                if not gil_status().gil_enabled:
+                    raise CaseFailed(
+                        f"{locked}: this kernel runs without a GIL, so no call "
+                        "keeps other threads out"
+                    )
+                if guess:
+                    raise CaseFailed(
+                        f"{locked}: it needs the GIL all the time it runs. Pure-Python "
+                        "code does, and so does C code that works on Python objects"
+                    )
+                raise CaseFailed(
+                    f"{locked}: it lets go of the GIL while it waits, or while C "
+                    "code works on its own buffer, so threads can overlap it"
+                )
+
+
+# --- 2.3 a pool for pure-Python work ------------------------------------------------------
+
+# (description, Py_GIL_DISABLED, sys._is_gil_enabled(), has InterpreterPoolExecutor)
+PRETEND_INTERPRETERS = [
+    ("Python 3.12: no sys._is_gil_enabled", None, None, False),
+    ("Python 3.13, default build", 0, True, False),
+    ("Python 3.13t, GIL disabled", 1, False, False),
+    ("Python 3.13t, GIL turned back on (PYTHON_GIL=1)", 1, True, False),
+    ("Python 3.14, default build", 0, True, True),
+    ("Python 3.14t, GIL disabled", 1, False, True),
+]
+
+POOL_HINTS = {
+    "threads": "the GIL is off here (sys._is_gil_enabled() returns False), so threads run "
+    "Python code in parallel, with no copying at all",
+    "back on": "this build is free-threaded, yet the GIL is on again: ask whether the GIL is "
+    "on now (sys._is_gil_enabled()), not how Python was built",
+    "interpreters": "the GIL is on, and concurrent.futures has InterpreterPoolExecutor: each "
+    "sub-interpreter has its own GIL, and costs less than a process",
+    "processes": "the GIL is on and there is no InterpreterPoolExecutor: only processes run "
+    "Python code on several cores here",
+}
+
+
+def _expected_pool(gil_enabled: bool | None, interpreter_pool: Any) -> tuple[type, str]:
+    if gil_enabled is False:
+        return ThreadPoolExecutor, "threads"
+    if interpreter_pool:
+        return interpreter_pool, "interpreters"
+    return ProcessPoolExecutor, "processes"
+
+
+def _judge_pool(answer: Any, expected: type, hint: str) -> None:
+    if isinstance(answer, concurrent.futures.Executor):
+        answer.shutdown(wait=False, cancel_futures=True)
+        raise CaseFailed("return the executor class itself, not a pool made from it")
+    if isinstance(answer, str):
+        raise CaseFailed(f"return the class (such as ThreadPoolExecutor), not the text {answer!r}")
+    require_type(answer, type, "the result of pool_for_python_work()")
+    if answer is not expected:
+        raise CaseFailed(f"got {answer.__name__}, expected {expected.__name__}: {hint}")
+
+
+def _missing_feature_hint(failure: CaseFailed) -> CaseFailed:
+    text = str(failure)
+    if "_is_gil_enabled" in text:
+        return CaseFailed(
+            f"{text} (it only exists from Python 3.13: look it up with "
+            "getattr(sys, '_is_gil_enabled', None))"
+        )
+    if "InterpreterPoolExecutor" in text:
+        return CaseFailed(
+            f"{text} (it only exists from Python 3.14: look it up with "
+            "getattr(concurrent.futures, 'InterpreterPoolExecutor', None))"
+        )
+    return failure
+
+
+@exercise_check("Exercise 2.3: a pool for pure-Python work")
+def check_pool_for_python_work(checker: Checker, pool_for_python_work: Any) -> None:
+    """Call the learner's function on pretend interpreters, then on this one as it is."""
+    for description, build, gil_enabled, has_pool in PRETEND_INTERPRETERS:
+        with checker.case(f"pretend {description}"):
+            with pretend_interpreter(build, gil_enabled, has_pool):
+                try:
+                    answer = call_bounded(pool_for_python_work, time_limit=2)
+                except CaseFailed as failure:
+                    raise _missing_feature_hint(failure) from None
+            expected, why = _expected_pool(gil_enabled, has_pool and PretendInterpreterPoolExecutor)
+            if build == 1 and gil_enabled:
+                why = "back on"
+            _judge_pool(answer, expected, POOL_HINTS[why])
+    with checker.case("this kernel, as it really is"):
+        is_enabled = getattr(sys, "_is_gil_enabled", None)
+        expected, why = _expected_pool(
+            None if is_enabled is None else bool(is_enabled()),
+            getattr(concurrent.futures, "InterpreterPoolExecutor", None),
+        )
+        answer = call_bounded(pool_for_python_work, time_limit=2)
+        _judge_pool(answer, expected, POOL_HINTS[why])
+
+
+# --- 2.4 hash many streams at once ---------------------------------------------------------
+
+GIL_MIN_BYTES = 2048  # hashlib lets go of the GIL for updates of at least this many bytes
+BIG_STREAMS, BIG_BYTES = 4, 16 * 2**20
+SMALL_SIZES = (0, 1, 2047, 2048, 1_000_003)
+HASH_TIME_LIMIT = 10.0  # seconds for one call of the learner's function
+Read = tuple[int, int, int, float]  # stream number, thread ident, size asked for, time
+
+
+class RecordingStream:
+    """A read-only binary stream over ``data`` that logs every read: size, thread, time."""
+
+    def __init__(self, data: bytes, log: list[Read], index: int) -> None:
+        self._data, self._position = memoryview(data), 0
+        self._log, self._index = log, index
+
+    def _take(self, size: int) -> memoryview:
+        self._log.append((self._index, threading.get_ident(), size, time.perf_counter()))
+        end = len(self._data) if size < 0 else self._position + size
+        piece = self._data[self._position : end]
+        self._position += len(piece)
+        return piece
+
+    def read(self, size: int | None = -1) -> bytes:
+        return bytes(self._take(-1 if size is None else size))
+
+    def readinto(self, buffer: Any) -> int:  # what hashlib.file_digest uses
+        view = memoryview(buffer).cast("B")
+        piece = self._take(len(view))
+        view[: len(piece)] = piece
+        return len(piece)
+
+    def readable(self) -> bool:
+        return True
+
+
+def _hash_call(sha256_streams: Any, blobs: list[bytes], log: list[Read]) -> list:
+    """Run the learner's function on fresh streams over ``blobs``; return its digests."""
+    streams = [RecordingStream(blob, log, index) for index, blob in enumerate(blobs)]
+    answer = call_bounded(sha256_streams, streams, time_limit=HASH_TIME_LIMIT)
+    if isinstance(answer, Iterator):
+        raise CaseFailed("the result of sha256_streams is an iterator: wrap it in list(...)")
+    return require_type(answer, list, "the result of sha256_streams")
+
+
+def _hashing_lockout(sha256_streams: Any, blobs: list[bytes]) -> float:
+    """Hash ``blobs`` with the learner's function under the probe; return the locked-out
+    share of the hashing itself, first read to last: no pool start-up or shutdown."""
+    reads: list[Read] = []
+
+    def hashing() -> tuple[float, float]:
+        moments = [moment for *_, moment in reads] or [0.0]
+        return min(moments), max(moments)
+
+    return gil_lockout(lambda: _hash_call(sha256_streams, blobs, reads), hashing)[1]
+
+
+def _compare_digests(answer: list, blobs: list[bytes]) -> None:
+    expected = [hashlib.sha256(blob).hexdigest() for blob in blobs]
+    if len(answer) != len(expected):
+        raise CaseFailed(f"{len(answer)} digests for {len(expected)} streams: one per stream")
+    for index, (got, want) in enumerate(zip(answer, expected, strict=True)):
+        if isinstance(got, bytes):
+            raise CaseFailed("the digests are bytes: return digest.hexdigest(), a str")
+        if got in expected and got != want:
+            raise CaseFailed(f"digest {index} belongs to another stream: keep the input's order")
+        if got != want:
+            raise CaseFailed(
+                f"the digest of stream {index} is wrong: is every piece of it fed, once, to "
+                "a sha256() of its own?"
+            )
+
+
+@exercise_check("Exercise 2.4: hash many streams at once")
+def check_sha256_streams(checker: Checker, sha256_streams: Any) -> None:
+    """Hash recorded streams with the learner's function; judge digests, reads and the GIL."""
+    block = random.Random(4).randbytes(2**20)
+    small = [(block * 2)[:size] for size in SMALL_SIZES]
+    big = [bytes([index]) * 9 + block * (BIG_BYTES // len(block)) for index in range(BIG_STREAMS)]
+    log: list[Read] = []
+    with checker.case("an empty list of streams gives an empty list"):
+        answer = _hash_call(sha256_streams, [], [])
+        if answer != []:
+            raise CaseFailed(f"got {answer!r} for no streams at all")
+    with checker.case("streams from 0 bytes to about 1 MiB hash right, odd sizes included"):
+        _compare_digests(_hash_call(sha256_streams, small, []), small)
+    big_right = False
+    with checker.case(f"{BIG_STREAMS} streams of 16 MiB hash right, in order"):
+        _compare_digests(_hash_call(sha256_streams, big, log), big)
+        big_right = True
+    if not big_right or not log:
+        return  # wrong digests: how they were computed is not worth inspecting yet
+    smallest = min(size for _, _, size, _ in log)
+    with checker.case("every read asks for more than 2047 bytes"):
+        if smallest < 0:
+            raise CaseFailed(
+                "read() without a size loads a whole stream into memory: read pieces of one "
+                "size (1 MiB, say) until read returns b''"
+            )
+        if smallest < GIL_MIN_BYTES:
+            raise CaseFailed(
+                f"read({smallest}) asks for pieces that hashlib hashes with the GIL held "
+                "(2047 bytes or fewer), so the threads take turns: ask for 1 MiB, say"
+            )
+    with checker.case("several threads read the streams at the same time"):
+        moments: dict[int, list[float]] = {}
+        for index, _, _, moment in log:
+            moments.setdefault(index, []).append(moment)
+        spans = [Span(str(i), f"stream {i}", min(m), max(m)) for i, m in moments.items()]
+        if sum(span.seconds > 0 for span in spans) >= 2 and overlap_seconds(spans) <= 0:
+            raise CaseFailed(
+                "the streams were read one after another: submit every stream to a "
+                "ThreadPoolExecutor before you wait for any result"
+            )
+        if len({ident for _, ident, _, _ in log}) < 2:
+            raise CaseFailed(
+                f"one thread read all {BIG_STREAMS} streams: hash each one in a task of its "
+                "own on a ThreadPoolExecutor"
+            )
+    with checker.case("the hashing let go of the GIL: other Python threads kept running"):
+        for _ in range(5):  # a right answer needs one good measurement
+            share = _hashing_lockout(sha256_streams, big)
+            if share < HOLDS_GIL:
+                break
+        else:
+            why = (
+                "hash pieces of more than 2047 bytes, so that hashlib lets go of the GIL"
+                if smallest < GIL_MIN_BYTES
+                else "is every update() fed more than 2047 bytes, and no byte touched in Python?"
+            )
+            raise CaseFailed(
+                f"another thread was locked out of Python for {share:.0%} of the hashing: {why}"
+            )

@@ -1,0 +1,435 @@
+"""Chapter 2's checkers accept right answers and reject known-wrong ones with the right hint."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import hashlib
+import os
+import sys
+import sysconfig
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from lib.exercises import gil as checkers
+from lib.exercises.gil import (
+    check_overlap_predictions,
+    check_pool_for_python_work,
+    check_refcount_changes,
+    check_sha256_streams,
+)
+from lib.exercises.gil_tools import gil_lockout, pretend_interpreter
+from lib.workloads import factorial_mod
+
+
+@contextlib.contextmanager
+def one_core() -> Iterator[None]:
+    """Pin this thread, and every thread it starts, to a single core."""
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("no sched_setaffinity on this platform")
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def no_probe_left() -> bool:
+    return not any(thread.name == "gil-probe" for thread in threading.enumerate())
+
+
+# --- 2.1 reference counts ------------------------------------------------------------------
+
+RIGHT_REFCOUNTS = {
+    "pair = (scores, scores)": 2,
+    'holder = {"a": scores, "b": [scores]}': 2,
+    "len(scores)": 0,
+    "keep(scores)": 1,
+    "for item in [scores]: pass": 1,
+    "del pair": -2,
+    'holder["b"].clear()': -1,
+}
+
+
+def test_refcounts_right() -> None:
+    feedback = check_refcount_changes(RIGHT_REFCOUNTS)
+    assert feedback.passed and str(feedback).endswith("All 7 checks passed.")
+
+
+def test_refcounts_starter_and_partial() -> None:
+    assert check_refcount_changes(dict.fromkeys(RIGHT_REFCOUNTS, ...)).not_attempted
+    partial = dict(RIGHT_REFCOUNTS, **{"del pair": ...})
+    assert check_refcount_changes(partial).hints == [
+        "some predictions are still `...`: fill in every one"
+    ]
+
+
+def test_refcounts_a_wrong_one_is_explained() -> None:
+    forgot_the_stored_one = dict(RIGHT_REFCOUNTS, **{"keep(scores)": 0})
+    hints = check_refcount_changes(forgot_the_stored_one).hints
+    assert len(hints) == 1
+    assert "by +1, not +0" in hints[0] and "kept.append" in hints[0]
+    forgot_the_loop_variable = dict(RIGHT_REFCOUNTS, **{"for item in [scores]: pass": 0})
+    assert "loop variable" in check_refcount_changes(forgot_the_loop_variable).hints[0]
+
+
+def test_refcounts_wrong_types_and_missing_keys() -> None:
+    assert "is None" in check_refcount_changes(None).hints[0]
+    as_text = dict(RIGHT_REFCOUNTS, **{"len(scores)": "0"})
+    assert "should be an int, not str" in check_refcount_changes(as_text).hints[0]
+    as_bool = dict(RIGHT_REFCOUNTS, **{"len(scores)": False})
+    assert "should be a number" in check_refcount_changes(as_bool).hints[0]
+    missing = {k: v for k, v in RIGHT_REFCOUNTS.items() if k != "del pair"}
+    assert check_refcount_changes(missing).hints == ["no prediction for 'del pair': add that key"]
+
+
+# --- measuring the GIL ---------------------------------------------------------------------
+
+
+def test_gil_lockout_tells_holding_from_letting_go() -> None:
+    interval = sys.getswitchinterval()
+    result, held = gil_lockout(lambda: factorial_mod(1, 50, 300_000))
+    assert result == factorial_mod(1, 50, 300_000)
+    assert held > checkers.HOLDS_GIL
+    assert gil_lockout(lambda: time.sleep(0.05))[1] < checkers.HOLDS_GIL
+    assert sys.getswitchinterval() == interval and no_probe_left()
+
+
+def test_gil_lockout_cleans_up_after_an_error() -> None:
+    interval = sys.getswitchinterval()
+
+    def fails() -> None:
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        gil_lockout(fails)
+    assert sys.getswitchinterval() == interval and no_probe_left()
+
+
+# --- 2.2 which calls can threads overlap? --------------------------------------------------
+
+RIGHT_OVERLAPS = {
+    "time.sleep(0.06)": True,
+    "factorial_mod(1, 50, rounds)": False,
+    "sorted(numbers)": False,
+    "hashlib.sha256(buffer)": True,
+}
+
+
+def test_overlaps_right() -> None:
+    assert check_overlap_predictions(RIGHT_OVERLAPS).passed
+
+
+def test_overlaps_right_on_one_core() -> None:
+    with one_core():
+        assert check_overlap_predictions(RIGHT_OVERLAPS).passed
+
+
+def test_overlaps_wrong_ones_are_explained() -> None:
+    wrong = dict(
+        RIGHT_OVERLAPS,
+        **{"time.sleep(0.06)": False, "sorted(numbers)": True},
+    )
+    feedback = check_overlap_predictions(wrong)
+    assert [case for case, _ in feedback.failed_cases] == [
+        "time.sleep(0.06) is predicted right",
+        "sorted(numbers) is predicted right",
+    ]
+    sleep_hint, sorted_hint = feedback.hints
+    assert "lets go of the GIL while it waits" in sleep_hint
+    assert "needs the GIL all the time" in sorted_hint and "Python objects" in sorted_hint
+
+
+def test_overlaps_starter_and_wrong_types() -> None:
+    assert check_overlap_predictions(dict.fromkeys(RIGHT_OVERLAPS, ...)).not_attempted
+    as_text = dict(RIGHT_OVERLAPS, **{"time.sleep(0.06)": "yes"})
+    assert "should be a bool, not str" in check_overlap_predictions(as_text).hints[0]
+    assert "should be a dict" in check_overlap_predictions([True] * 4).hints[0]
+
+
+# --- 2.3 a pool for pure-Python work -------------------------------------------------------
+
+
+def pool_for_python_work() -> type:
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    if is_gil_enabled is not None and not is_gil_enabled():
+        return ThreadPoolExecutor
+    interpreters = getattr(concurrent.futures, "InterpreterPoolExecutor", None)
+    return interpreters if interpreters is not None else ProcessPoolExecutor
+
+
+def interpreter_state() -> tuple[Any, ...]:
+    return (
+        sysconfig.get_config_var("Py_GIL_DISABLED"),
+        getattr(sys, "_is_gil_enabled", None),
+        getattr(concurrent.futures, "InterpreterPoolExecutor", None),
+    )
+
+
+def test_pool_right_and_state_restored() -> None:
+    before = interpreter_state()
+    feedback = check_pool_for_python_work(pool_for_python_work)
+    assert feedback.passed and len(feedback.passed_cases) == 7
+    assert interpreter_state() == before
+
+
+def test_pretend_interpreter_restores_even_after_an_error() -> None:
+    before = interpreter_state()
+    with pytest.raises(RuntimeError), pretend_interpreter(1, False, True):
+        assert sysconfig.get_config_var("Py_GIL_DISABLED") == 1
+        assert sys._is_gil_enabled() is False  # type: ignore[attr-defined]
+        assert concurrent.futures.InterpreterPoolExecutor.__name__ == "InterpreterPoolExecutor"
+        raise RuntimeError
+    assert interpreter_state() == before
+
+
+def test_pool_that_reads_only_the_build_is_told_about_the_gil_coming_back() -> None:
+    def by_build() -> type:
+        if sysconfig.get_config_var("Py_GIL_DISABLED") == 1:
+            return ThreadPoolExecutor
+        interpreters = getattr(concurrent.futures, "InterpreterPoolExecutor", None)
+        return interpreters or ProcessPoolExecutor
+
+    feedback = check_pool_for_python_work(by_build)
+    assert [case for case, _ in feedback.failed_cases] == [
+        "pretend Python 3.13t, GIL turned back on (PYTHON_GIL=1)"
+    ]
+    assert "not how Python was built" in feedback.hints[0]
+
+
+def test_pool_that_assumes_new_features_is_told_to_look_them_up() -> None:
+    def assumes_3_13() -> type:
+        return ProcessPoolExecutor if sys._is_gil_enabled() else ThreadPoolExecutor  # type: ignore[attr-defined]
+
+    hint = check_pool_for_python_work(assumes_3_13).hints[0]
+    assert "AttributeError" in hint and "getattr(sys, '_is_gil_enabled', None)" in hint
+
+    def assumes_3_14() -> type:
+        from concurrent.futures import InterpreterPoolExecutor  # type: ignore[attr-defined]
+
+        return InterpreterPoolExecutor
+
+    hints = check_pool_for_python_work(assumes_3_14).hints
+    assert "ImportError" in hints[0] and "'InterpreterPoolExecutor', None" in hints[0]
+
+
+def test_pool_always_processes_misses_threads_and_interpreters() -> None:
+    feedback = check_pool_for_python_work(lambda: ProcessPoolExecutor)
+    assert len(feedback.failed_cases) == 3
+    assert any("sys._is_gil_enabled() returns False" in hint for hint in feedback.hints)
+    assert any("each sub-interpreter has its own GIL" in hint for hint in feedback.hints)
+
+
+def test_pool_wrong_kinds_of_answer() -> None:
+    def makes_a_pool() -> Any:
+        return pool_for_python_work()(max_workers=1)
+
+    assert "not a pool made from it" in check_pool_for_python_work(makes_a_pool).hints[0]
+    named = check_pool_for_python_work(lambda: "ProcessPoolExecutor").hints[0]
+    assert "not the text 'ProcessPoolExecutor'" in named
+    assert "forget a `return`" in check_pool_for_python_work(lambda: None).hints[0]
+
+
+def test_pool_starter_and_hang() -> None:
+    def starter() -> type:
+        raise NotImplementedError("replace this line with your solution")
+
+    assert check_pool_for_python_work(starter).not_attempted
+    before = interpreter_state()
+
+    def hangs() -> type:
+        time.sleep(2.5)
+        return ProcessPoolExecutor
+
+    start = time.perf_counter()
+    feedback = check_pool_for_python_work(hangs)
+    assert "still running" in feedback.hints[0] and len(feedback.failed_cases) == 1
+    assert time.perf_counter() - start < 4
+    assert interpreter_state() == before
+
+
+# --- 2.4 hash many streams at once ---------------------------------------------------------
+
+
+def sha256_of(stream: Any, piece_bytes: int = 2**20) -> str:
+    digest = hashlib.sha256()
+    while piece := stream.read(piece_bytes):
+        digest.update(piece)
+    return digest.hexdigest()
+
+
+def sha256_streams(streams: list) -> list[str]:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(sha256_of, streams))
+
+
+def test_hash_right() -> None:
+    interval = sys.getswitchinterval()
+    feedback = check_sha256_streams(sha256_streams)
+    assert feedback.passed and str(feedback).endswith("All 6 checks passed.")
+    assert sys.getswitchinterval() == interval and no_probe_left()
+
+
+def test_hash_with_file_digest_is_right_too() -> None:
+    def with_file_digest(streams: list) -> list[str]:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            futures = [pool.submit(hashlib.file_digest, s, "sha256") for s in streams]
+            return [future.result().hexdigest() for future in futures]
+
+    assert check_sha256_streams(with_file_digest).passed
+
+
+def test_hash_right_on_one_core() -> None:
+    with one_core():
+        assert check_sha256_streams(sha256_streams).passed
+
+
+def test_hash_in_small_pieces_keeps_the_gil() -> None:
+    def small_pieces(streams: list) -> list[str]:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(lambda stream: sha256_of(stream, 1024), streams))
+
+    feedback = check_sha256_streams(small_pieces)
+    assert [case for case, _ in feedback.failed_cases] == [
+        "every read asks for more than 2047 bytes",
+        "the hashing let go of the GIL: other Python threads kept running",
+    ]
+    assert "read(1024)" in feedback.hints[0]
+    assert "hash pieces of more than 2047 bytes" in feedback.hints[1]
+
+
+def test_hash_big_reads_but_small_updates_keeps_the_gil() -> None:
+    def sliced(stream: Any) -> str:
+        digest = hashlib.sha256()
+        while piece := stream.read(2**20):
+            for start in range(0, len(piece), 1024):
+                digest.update(piece[start : start + 1024])
+        return digest.hexdigest()
+
+    def sliced_streams(streams: list) -> list[str]:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(sliced, streams))
+
+    feedback = check_sha256_streams(sliced_streams)
+    assert len(feedback.hints) == 1 and "every update() fed more than" in feedback.hints[0]
+
+
+def test_hash_whole_streams_is_told_to_read_pieces() -> None:
+    def whole(streams: list) -> list[str]:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(lambda s: hashlib.sha256(s.read()).hexdigest(), streams))
+
+    assert check_sha256_streams(whole).hints == [
+        "read() without a size loads a whole stream into memory: read pieces of one size "
+        "(1 MiB, say) until read returns b''"
+    ]
+
+
+def test_hash_one_after_another_or_in_one_thread_is_told_so() -> None:
+    one_thread_hint = (
+        "the streams were read one after another: submit every stream to a "
+        "ThreadPoolExecutor before you wait for any result"
+    )
+    sequential = check_sha256_streams(lambda streams: [sha256_of(s) for s in streams])
+    assert sequential.hints == [one_thread_hint]
+
+    def waits_for_each(streams: list) -> list[str]:
+        with ThreadPoolExecutor(max_workers=4) as pool:  # the pool reuses its idle thread
+            return [pool.submit(sha256_of, stream).result() for stream in streams]
+
+    assert check_sha256_streams(waits_for_each).hints == [one_thread_hint]
+
+    def thread_by_thread(streams: list) -> list[str]:
+        digests = [""] * len(streams)
+
+        def work(index: int) -> None:
+            digests[index] = sha256_of(streams[index])
+
+        for index in range(len(streams)):
+            thread = threading.Thread(target=work, args=(index,))
+            thread.start()
+            thread.join()  # waits before the next thread starts
+        return digests
+
+    assert check_sha256_streams(thread_by_thread).hints == [one_thread_hint]
+
+    def round_robin(streams: list) -> list[str]:  # interleaved, but all in one thread
+        digests = [hashlib.sha256() for _ in streams]
+        active = list(range(len(streams)))
+        while active:
+            for index in list(active):
+                if piece := streams[index].read(2**20):
+                    digests[index].update(piece)
+                else:
+                    active.remove(index)
+        return [digest.hexdigest() for digest in digests]
+
+    assert check_sha256_streams(round_robin).hints == [
+        "one thread read all 4 streams: hash each one in a task of its own on a ThreadPoolExecutor"
+    ]
+
+
+def test_hash_wrong_digests() -> None:
+    backwards = check_sha256_streams(lambda streams: sha256_streams(streams)[::-1])
+    assert any("belongs to another stream" in hint for hint in backwards.hints)
+
+    def as_bytes(streams: list) -> list[bytes]:
+        return [bytes.fromhex(digest) for digest in sha256_streams(streams)]
+
+    assert "return digest.hexdigest()" in check_sha256_streams(as_bytes).hints[0]
+
+    def shared_digest(streams: list) -> list[str]:
+        digest = hashlib.sha256()
+        results = []
+        for stream in streams:
+            while piece := stream.read(2**20):
+                digest.update(piece)
+            results.append(digest.hexdigest())
+        return results
+
+    feedback = check_sha256_streams(shared_digest)
+    assert "a sha256() of its own" in feedback.hints[-1]
+    assert len(feedback.failed_cases) == 2, "nothing else is inspected after wrong digests"
+
+
+def test_hash_wrong_kinds_of_answer() -> None:
+    def lazy(streams: list) -> Any:
+        return map(sha256_of, streams)
+
+    assert "wrap it in list" in check_sha256_streams(lazy).hints[0]
+    assert "forget a `return`" in check_sha256_streams(lambda streams: None).hints[0]
+
+    def pool_per_stream(streams: list) -> list[str]:
+        with ThreadPoolExecutor(max_workers=len(streams)) as pool:
+            return list(pool.map(sha256_of, streams))
+
+    feedback = check_sha256_streams(pool_per_stream)
+    assert [case for case, _ in feedback.failed_cases] == [
+        "an empty list of streams gives an empty list"
+    ]
+    assert "raised ValueError" in feedback.hints[0]
+
+
+def test_hash_starter_and_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    def starter(streams: list) -> list[str]:
+        raise NotImplementedError("replace this line with your solution")
+
+    assert check_sha256_streams(starter).not_attempted
+    monkeypatch.setattr(checkers, "HASH_TIME_LIMIT", 0.5)
+    interval = sys.getswitchinterval()
+
+    def hangs(streams: list) -> list[str]:
+        time.sleep(1.5)
+        return []
+
+    start = time.perf_counter()
+    feedback = check_sha256_streams(hangs)
+    assert "still running" in feedback.hints[0] and len(feedback.failed_cases) == 1
+    assert time.perf_counter() - start < 1.5
+    assert sys.getswitchinterval() == interval and no_probe_left()
