@@ -1,0 +1,164 @@
+"""The heartbeat harness for chapter 7's async exercises.
+
+A *heartbeat* is a task on the same event loop that asks to wake every 10 ms and records how
+late it wakes. A loop kept busy by computing, or blocked by a call that waits, wakes it late
+by as long as the work takes; a free loop wakes it within a few milliseconds. Where the CPU
+time went is *counted* (``time.thread_time``, ``time.process_time``), not timed, so the hints
+"computing in the event loop" and "computing on threads" are immune to load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lib.checking import (
+    CaseFailed,
+    Hung,
+    NotAttempted,
+    call_bounded,
+)
+
+HEARTBEAT_PERIOD = 0.01  # seconds between the heartbeat's wake-ups
+LATE_LIMIT = 0.25  # seconds: a heartbeat later than this means the loop was not free
+GRACE = 3.0  # extra seconds for call_bounded, past the answer's own time limit
+COMPUTING_SHARE = 0.3  # loop-thread CPU over lateness above this: the loop was computing
+IN_PROCESS_SHARE = 0.25  # of the jobs' CPU time: more than this in our process, it stayed here
+
+# --- the heartbeat harness for the async exercises ------------------------------------------
+
+
+@dataclass
+class HeartbeatRun:
+    """What one awaited answer did, and how late the heartbeat beside it woke up.
+
+    ``worst_late`` is the heartbeat's largest lateness in seconds; ``loop_cpu`` the CPU time
+    the event loop's thread spent meanwhile (high when the loop itself computed), and
+    ``process_cpu`` the CPU time of every thread of this process (not of child processes).
+    """
+
+    value: Any = None
+    error: BaseException | None = None
+    timed_out: bool = False
+    not_awaitable: bool = False
+    worst_late: float = 0.0
+    loop_cpu: float = 0.0
+    process_cpu: float = 0.0
+
+
+async def _await_with_heartbeat(
+    fn: Callable[..., Any], args: tuple[Any, ...], time_limit: float
+) -> HeartbeatRun:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    run = HeartbeatRun()
+
+    async def beat() -> None:
+        while not stop.is_set():
+            due = loop.time() + HEARTBEAT_PERIOD
+            await asyncio.sleep(HEARTBEAT_PERIOD)
+            run.worst_late = max(run.worst_late, loop.time() - due)
+
+    beater = asyncio.create_task(beat())
+    await asyncio.sleep(HEARTBEAT_PERIOD)  # one beat before the answer starts
+    cpu_start, process_start = time.thread_time(), time.process_time()
+    try:
+        async with asyncio.timeout(time_limit) as deadline:
+            result = fn(*args)  # a plain function that blocks is measured too
+            if inspect.isawaitable(result):
+                run.value = await result
+            else:
+                run.value, run.not_awaitable = result, True
+    except TimeoutError as error:
+        if deadline.expired():
+            run.timed_out = True
+        else:
+            run.error = error
+    except (Exception, asyncio.CancelledError) as error:  # reported to the learner
+        run.error = error
+    finally:
+        run.loop_cpu = time.thread_time() - cpu_start
+        run.process_cpu = time.process_time() - process_start
+        stop.set()
+        await beater
+        # asyncio.to_thread's threads end here (bounded: a thread stuck in a call may not).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(loop.shutdown_default_executor(), GRACE / 2)
+    return run
+
+
+def require_function(fn: Any) -> str:
+    """Return the name of the learner's function, checked before any server or pool starts.
+
+    Raises:
+        NotAttempted: if ``fn`` is ``...``.
+        CaseFailed: if ``fn`` is a coroutine (called, not passed) or not callable.
+    """
+    if fn is Ellipsis:
+        raise NotAttempted
+    if inspect.iscoroutine(fn):
+        fn.close()  # never awaited: close it, so Python does not warn
+        raise CaseFailed("got a coroutine: pass the function itself, without calling it")
+    if not callable(fn):
+        raise CaseFailed(f"expected a function, got {type(fn).__name__}")
+    return getattr(fn, "__name__", "your function")
+
+
+def run_with_heartbeat(fn: Any, *args: Any, time_limit: float = 10.0) -> HeartbeatRun:
+    """Await the learner's ``fn(*args)`` on a fresh event loop with a heartbeat beside it.
+
+    Raises:
+        NotAttempted: if ``fn`` is ``...`` or raises ``NotImplementedError``.
+        Hung: if it runs past ``time_limit`` seconds (or blocks the loop past the grace).
+        CaseFailed: if ``fn`` is not a function (see :func:`require_function`), or is not an
+            ``async def`` (it returned something that cannot be awaited).
+    """
+    name = require_function(fn)
+
+    async def awaited() -> HeartbeatRun:
+        return await _await_with_heartbeat(fn, args, time_limit)
+
+    awaited.__name__ = name
+    run = call_bounded(awaited, time_limit=time_limit + GRACE)
+    if isinstance(run.error, NotImplementedError):
+        raise NotAttempted
+    if run.timed_out:
+        raise Hung(
+            f"{name}() was still running after {time_limit:g} s: does it await something "
+            "that never finishes?"
+        )
+    if run.not_awaitable:
+        if run.value is None:  # a starter-like plain function that forgot everything
+            raise CaseFailed(f"{name}() returned None: it should be an `async def` that returns")
+        raise CaseFailed(
+            f"{name}() returned a {type(run.value).__name__}, not a coroutine: make it an "
+            "`async def`, so the event loop can await it while other tasks run"
+        )
+    return run
+
+
+def require_free_loop(run: HeartbeatRun, blocking_calls: str) -> None:
+    """Fail with a hint if the heartbeat woke later than :data:`LATE_LIMIT`.
+
+    ``blocking_calls`` names the calls that most likely blocked, for the hint.
+
+    Raises:
+        CaseFailed: naming the lateness and what most likely held the loop.
+    """
+    if run.worst_late <= LATE_LIMIT:
+        return
+    late = f"the heartbeat was up to {run.worst_late:.1f} s late"
+    if run.loop_cpu >= COMPUTING_SHARE * run.worst_late:
+        raise CaseFailed(
+            f"{late}, while its own thread computed: is work running in the event loop "
+            "itself? Hand it to loop.run_in_executor and await the result"
+        )
+    raise CaseFailed(
+        f"{late}, with the loop's thread idle: it was blocked waiting. Do you call "
+        f"{blocking_calls} in the coroutine itself, instead of awaiting?"
+    )
