@@ -12,6 +12,13 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``speedup``: ideal times, speed-ups and efficiency
 - ``plots``: the speed-up bar chart and the per-worker timeline, one colour per model
 - ``show``: display lib's own source in a notebook
+- ``bank``, ``startmethod``, ``childtasks``, ``pipeline``: the threading and multiprocessing
+  chapters' shared account, start-method switch, child-process workers and queue pipeline
+- ``asyncio_tools``, ``polite``, ``fdlimits``: asyncio helpers, a polite client that honours
+  ``Retry-After``, and open-file limits
+- ``choose``, ``footprint``, ``fetch_one``: the decision guide, memory per unit of
+  concurrency, and a blocking one-id fetch for every pool
+- ``checking`` and ``exercises``: the exercise harness and each chapter's checkers
 """
 
 __version__ = "0.1.0"

@@ -1,0 +1,123 @@
+"""Chapter 4 runs under every start method, and leaves no process behind.
+
+The committed notebook is executed in a fresh kernel once per start method (``fork``,
+``spawn``, ``forkserver``, as the platform offers them), with ``BOOK_START_METHOD`` set; the
+notebook's setup cell applies it and asserts it took effect. Outputs are not compared here
+(timings differ; strict nbval checks the committed outputs under the default method), but:
+
+- no cell fails except those tagged ``raises-exception``, and each of those raises the same
+  exception as in the committed notebook;
+- when the kernel has shut down, no process it started is left: every process the kernel
+  starts inherits a marker in its environment, and none may remain.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import psutil
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "04_multiprocessing.ipynb"
+METHODS = [
+    method
+    for method in ("fork", "spawn", "forkserver")
+    if method in multiprocessing.get_all_start_methods()
+]
+MARKER = "BOOK_TEST_KERNEL_RUN"  # environment variable every process of one run inherits
+CELL_TIMEOUT = 120  # seconds; the whole notebook takes well under a minute
+
+
+def errors_of_tagged_cells(notebook: Any) -> dict[str, list[str]]:
+    """For each cell tagged raises-exception: the names of the exceptions it shows."""
+    return {
+        cell.id: [out.ename for out in cell.outputs if out.output_type == "error"]
+        for cell in notebook.cells
+        if "raises-exception" in cell.metadata.get("tags", [])
+    }
+
+
+def processes_of_run(token: str) -> list[psutil.Process]:
+    """Every live process whose environment carries this run's marker."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get(MARKER) == token and process.status() != "zombie":
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def wait_until_gone(token: str, timeout: float = 15.0) -> list[psutil.Process]:
+    """The run's processes still alive after up to ``timeout`` seconds of waiting."""
+    deadline = time.monotonic() + timeout
+    left = processes_of_run(token)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = processes_of_run(token)
+    return left
+
+
+def describe(processes: list[psutil.Process]) -> list[str]:
+    descriptions = []
+    for process in processes:
+        try:
+            descriptions.append(" ".join(process.cmdline())[:200])
+        except psutil.Error:
+            descriptions.append(f"pid {process.pid}")
+    return descriptions
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_chapter_runs_under_start_method_and_leaves_no_process(method: str) -> None:
+    committed = nbformat.read(NOTEBOOK, as_version=4)
+    expected_errors = errors_of_tagged_cells(committed)
+    assert expected_errors and all(expected_errors.values()), "tagged cells must show errors"
+
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    token = uuid.uuid4().hex
+    venv_bin = str(Path(sys.executable).parent)  # the kernelspec runs "python" from PATH
+    env = {
+        **os.environ,
+        "BOOK_START_METHOD": method,
+        MARKER: token,
+        "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
+    }
+    children_before = {child.pid for child in psutil.Process().children(recursive=True)}
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )
+    try:
+        client.execute(env=env)  # raises CellExecutionError if an untagged cell fails
+    finally:
+        left = wait_until_gone(token)
+        leftovers = describe(left)
+        for process in left:  # never leak into the rest of the test session
+            process.kill()
+
+    assert leftovers == [], f"processes left after the notebook under {method}"
+    new_children = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if child.pid not in children_before and child.status() != "zombie"
+    ]
+    assert new_children == [], f"children of the test left: {describe(new_children)}"
+
+    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    setup_output = "".join(
+        out.get("text", "") for out in setup.outputs if out.output_type == "stream"
+    )
+    assert f"start method: {method}" in setup_output
+    assert errors_of_tagged_cells(notebook) == expected_errors
