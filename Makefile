@@ -3,6 +3,7 @@
 #   make test   set up, then lint, run the unit tests, and re-execute every notebook (nbval)
 #   make lab    set up, then open the book in JupyterLab
 #   make student  write the student edition (no solutions) into _build/student
+#   make bench  measure speed-ups and throughput into _build/bench (make bench-quick: no notebooks)
 #   make clean  remove build outputs (keeps .venv); make distclean removes .venv too
 
 PYTHON ?= python3
@@ -21,7 +22,7 @@ STAMP := $(VENV)/.installed
 # Notebooks print timings, ids and ports; the sanitize file masks what changes between runs.
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
 
-.PHONY: setup book test lint lab student clean distclean
+.PHONY: setup book test lint lab student bench bench-quick clean distclean
 
 setup: $(STAMP)
 
@@ -39,11 +40,17 @@ book: setup
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 lint: setup
-	$(BIN)/ruff check lib tests chapters
-	$(BIN)/ruff format --check lib tests
+	$(BIN)/ruff check lib tests chapters scripts _ext conftest.py
+	$(BIN)/ruff format --check lib tests scripts _ext conftest.py
 
 test: lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) tests chapters
+
+bench: setup
+	$(BIN)/python scripts/bench.py
+
+bench-quick: setup
+	$(BIN)/python scripts/bench.py --quick
 
 student: setup
 	$(BIN)/python scripts/make_student.py _build/student

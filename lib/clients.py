@@ -45,6 +45,10 @@ class ApiError(Exception):
         self.message = message
         self.retry_after = retry_after
 
+    def __reduce__(self) -> tuple[type[ApiError], tuple[int, str, float | None]]:
+        # Rebuild from our own arguments: a process-pool worker's error must reach the parent.
+        return (type(self), (self.status, self.message, self.retry_after))
+
 
 def request_body(media_id: int) -> dict[str, Any]:
     """The JSON body that asks for one anime by id.

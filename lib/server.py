@@ -7,6 +7,9 @@ real network does to you: latency with seeded jitter, failures, hangs and a rate
 Run it inside the kernel with :class:`lib.serving.LocalAniList`, or as its own process::
 
     python -m lib.server --port 8080 --latency 0.1
+
+It listens on loopback only unless told otherwise (``--host ADDRESS --allow-remote``); its
+guards against bad input and for binding live in :mod:`lib.server_guards`.
 """
 
 from __future__ import annotations
@@ -21,14 +24,17 @@ import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
+from lib import server_guards as guards
 from lib.catalogue import lookup_media
 from lib.ratelimit import SlidingWindowLimiter
+from lib.server_guards import BadBody, error_response, read_json_body
 
-HOST = "127.0.0.1"  # loopback only: the book's server is never reachable from the network
+LISTEN_BACKLOG = 4096
+HOST = guards.LOOPBACK  # the default: the book's server is not reachable from the network
 
 
 @dataclass(frozen=True)
@@ -114,14 +120,6 @@ class ServerState:
 STATE = web.AppKey("state", ServerState)
 
 
-def error_response(
-    status: int, message: str, headers: dict[str, str] | None = None
-) -> web.Response:
-    """An error in AniList's shape, with the HTTP status to match."""
-    body = {"errors": [{"message": message, "status": status}], "data": {"Media": None}}
-    return web.json_response(body, status=status, headers=headers)
-
-
 def parse_media_id(payload: Any) -> int:
     """Pull the integer ``id`` out of a GraphQL request body.
 
@@ -166,9 +164,9 @@ async def _answer(request: web.Request, state: ServerState) -> web.Response:
             headers["Retry-After"] = str(decision.retry_after)
             return error_response(429, "Too Many Requests.", headers)
     try:
-        media_id = parse_media_id(await request.json())
-    except json.JSONDecodeError:
-        return error_response(400, "The request body is not valid JSON.", headers)
+        media_id = parse_media_id(await read_json_body(request))
+    except BadBody as exc:
+        return exc.answer(headers)
     except ValueError as exc:
         return error_response(400, str(exc), headers)
 
@@ -200,10 +198,12 @@ async def reset_stats(request: web.Request) -> web.Response:
 async def change_config(request: web.Request) -> web.Response:
     state = request.app[STATE]
     try:
-        changes = await request.json()
+        changes = await read_json_body(request)
         if not isinstance(changes, dict):
             raise ValueError("send a JSON object of knobs")
         state.apply(state.config.replace(**changes))
+    except BadBody as exc:
+        return exc.answer(prefix="Bad config: ")
     except (ValueError, TypeError) as exc:
         return error_response(400, f"Bad config: {exc}")
     return web.json_response(dataclasses.asdict(state.config))
@@ -215,9 +215,9 @@ async def health(request: web.Request) -> web.Response:
 
 def build_app(state: ServerState) -> web.Application:
     """The aiohttp application, with the API at ``/`` and its admin routes beside it."""
-    app = web.Application()
+    app = web.Application(middlewares=[guards.anilist_errors])
     app[STATE] = state
-    app.router.add_post("/", answer_query)
+    app.router.add_post(guards.API_PATH, answer_query)
     app.router.add_get("/health", health)
     app.router.add_get("/stats", show_stats)
     app.router.add_delete("/stats", reset_stats)
@@ -225,15 +225,20 @@ def build_app(state: ServerState) -> web.Application:
     return app
 
 
-async def start_site(state: ServerState, port: int = 0) -> tuple[web.AppRunner, int]:
-    """Start serving on 127.0.0.1 and return the runner and the port actually bound.
+async def start_site(
+    state: ServerState, port: int = 0, host: str = HOST, allow_remote: bool = False
+) -> tuple[web.AppRunner, int]:
+    """Start serving on ``host`` (loopback by default); return the runner and the bound port.
 
     Raises:
+        ValueError: if ``host`` is not loopback and ``allow_remote`` is false.
         OSError: if the port is taken.
     """
+    guards.check_bind_host(host, allow_remote)
     runner = web.AppRunner(build_app(state), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, HOST, port)
+    # A deep accept queue: a thousand clients connecting at once must not wait on SYN retries.
+    site = web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG)
     await site.start()
     bound_port = runner.addresses[0][1]
     return runner, bound_port
@@ -243,31 +248,45 @@ async def stop_site(state: ServerState, runner: web.AppRunner) -> None:
     """Release hung requests, then close every connection and the listening socket."""
     state.stopping.set()
     await runner.cleanup()
+    await asyncio.sleep(0)  # let the closed connections' callbacks run before the loop ends
 
 
-async def _serve_until_signalled(config: ServerConfig, port: int) -> None:
-    state = ServerState(config)
-    runner, bound_port = await start_site(state, port)
+class Command(NamedTuple):
+    """What the command line asked for."""
+
+    config: ServerConfig
+    port: int
+    host: str = HOST
+    allow_remote: bool = False
+
+
+async def _serve_until_signalled(command: Command) -> None:
+    state = ServerState(command.config)
+    runner, bound_port = await start_site(state, command.port, command.host, command.allow_remote)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         # Windows has no add_signal_handler: Ctrl+C and terminate() end the process directly.
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    print(f"serving on http://{HOST}:{bound_port}/", flush=True)
+    print(f"serving on http://{guards.connect_host(command.host)}:{bound_port}/", flush=True)
     try:
         await stop.wait()
     finally:
         await stop_site(state, runner)
 
 
-def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, int]:
-    """Read the command line into a config and a port. Exits with a message on bad input."""
+def parse_command_line(argv: list[str] | None = None) -> Command:
+    """Read the command line into a :class:`Command`. Exits with a message on bad input."""
     defaults = ServerConfig()
     parser = argparse.ArgumentParser(
         prog="python -m lib.server", description="Serve the book's local AniList-compatible API."
     )
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--host", default=HOST, help=f"address to listen on (default {HOST})")
+    parser.add_argument(
+        "--allow-remote", action="store_true", help="allow a --host other than loopback"
+    )
     parser.add_argument("--latency", type=float, default=defaults.latency)
     parser.add_argument("--jitter", type=float, default=defaults.jitter)
     parser.add_argument("--seed", type=int, default=defaults.seed)
@@ -277,20 +296,29 @@ def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, int]:
     parser.add_argument("--rate-limit", type=int, default=None)
     parser.add_argument("--rate-window", type=float, default=defaults.rate_window)
     args = vars(parser.parse_args(argv))
-    port = args.pop("port")
+    port, host, allow_remote = args.pop("port"), args.pop("host"), args.pop("allow_remote")
     if not 0 <= port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {port}")
     try:
-        return ServerConfig(**args), port
+        return Command(
+            ServerConfig(**args), port, guards.check_bind_host(host, allow_remote), allow_remote
+        )
     except ValueError as exc:
         parser.error(str(exc))
         raise  # unreachable: parser.error exits
 
 
+def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, int]:
+    """The config and the port from the command line. Exits with a message on bad input."""
+    command = parse_command_line(argv)
+    return command.config, command.port
+
+
 def main(argv: list[str] | None = None) -> None:
-    config, port = parse_args(argv)
+    command = parse_command_line(argv)
+    guards.lift_open_file_limit()  # a process of its own may hold thousands of connections
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C where signals can't be handled
-        asyncio.run(_serve_until_signalled(config, port))
+        asyncio.run(_serve_until_signalled(command))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import urllib.request
 from typing import Any, Self
 
 from lib.server import HOST, ServerConfig, ServerState, start_site, stop_site
+from lib.server_guards import check_bind_host, connect_host
 
 START_TIMEOUT = 15.0  # seconds to wait for a server to come up before giving up
 STOP_TIMEOUT = 10.0
@@ -38,14 +39,25 @@ class LocalAniList:
     """The local API served from a background thread of this process.
 
     Use it as a context manager. Keyword arguments are :class:`lib.server.ServerConfig` knobs.
+    It listens on 127.0.0.1; another ``host`` needs ``allow_remote=True``.
 
     Raises:
-        ValueError: on a bad knob (from ``ServerConfig``).
+        ValueError: on a bad knob (from ``ServerConfig``), or a non-loopback ``host``
+            without ``allow_remote``.
         RuntimeError: if the server does not start, or its thread does not stop, in time.
     """
 
-    def __init__(self, config: ServerConfig | None = None, **knobs: Any) -> None:
+    def __init__(
+        self,
+        config: ServerConfig | None = None,
+        *,
+        host: str = HOST,
+        allow_remote: bool = False,
+        **knobs: Any,
+    ) -> None:
         self._initial_config = _config_from(config, knobs)
+        self.host = check_bind_host(host, allow_remote)
+        self._allow_remote = allow_remote
         self._state: ServerState | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -59,7 +71,7 @@ class LocalAniList:
         """The API's address, ``http://127.0.0.1:<port>/``. Raises RuntimeError if not running."""
         if self.port is None:
             raise RuntimeError("the server is not running: use it inside a `with` block")
-        return f"http://{HOST}:{self.port}/"
+        return f"http://{connect_host(self.host)}:{self.port}/"
 
     @property
     def config(self) -> ServerConfig:
@@ -92,7 +104,9 @@ class LocalAniList:
         try:
             self._state = ServerState(self._initial_config)
             self._stop = asyncio.Event()
-            runner, self.port = await start_site(self._state)
+            runner, self.port = await start_site(
+                self._state, host=self.host, allow_remote=self._allow_remote
+            )
         except BaseException as exc:
             self._startup_error = exc
             self._ready.set()
@@ -177,19 +191,33 @@ class ServerProcess:
 
     Use this for the large-scale demos: a server in the kernel's own process would compete with
     the client for the GIL. Keyword arguments are :class:`lib.server.ServerConfig` knobs.
+    It listens on 127.0.0.1; another ``host`` needs ``allow_remote=True``. The process raises
+    its own limit on open files as far as the OS allows, so it can hold many connections.
 
     Raises:
-        ValueError: on a bad knob.
+        ValueError: on a bad knob, or a non-loopback ``host`` without ``allow_remote``.
         RuntimeError: if the process does not start in time (with what it printed).
     """
 
-    def __init__(self, config: ServerConfig | None = None, **knobs: Any) -> None:
+    def __init__(
+        self,
+        config: ServerConfig | None = None,
+        *,
+        host: str = HOST,
+        allow_remote: bool = False,
+        **knobs: Any,
+    ) -> None:
         self.config = _config_from(config, knobs)
+        self.host = check_bind_host(host, allow_remote)
+        self._allow_remote = allow_remote
         self._process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
         self.url = ""
 
     def _command(self) -> list[str]:
-        command = [sys.executable, "-m", "lib.server", "--port", "0"]
+        command = [sys.executable, "-m", "lib.server", "--port", "0", "--host", self.host]
+        if self._allow_remote:
+            command.append("--allow-remote")
         for field in dataclasses.fields(self.config):
             value = getattr(self.config, field.name)
             if value is not None:
@@ -208,11 +236,19 @@ class ServerProcess:
         )
         self._process = process
         first_line: queue.Queue[str] = queue.Queue()
-        # readline() blocks, and pipes can't be polled on Windows: read in a helper thread.
-        reader = threading.Thread(
-            target=lambda: first_line.put(process.stdout.readline() if process.stdout else ""),
-            daemon=True,
-        )
+
+        def read_output() -> None:
+            if process.stdout is None:
+                first_line.put("")
+                return
+            first_line.put(process.stdout.readline())
+            for _ in process.stdout:  # keep draining: a full pipe would block the server
+                pass
+
+        # readline() blocks, and pipes can't be polled on Windows: read in a helper thread,
+        # which ends when the process closes its output.
+        reader = threading.Thread(target=read_output, name="server-output", daemon=True)
+        self._reader = reader
         reader.start()
         try:
             line = first_line.get(timeout=START_TIMEOUT)
@@ -222,7 +258,6 @@ class ServerProcess:
             self.stop()
             raise RuntimeError(f"the server process did not start: {line.strip() or 'no output'}")
         self.url = line.removeprefix("serving on ").strip()
-        reader.join(STOP_TIMEOUT)
         return self
 
     def stop(self) -> None:
@@ -236,6 +271,9 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(STOP_TIMEOUT)
+        if self._reader is not None:
+            self._reader.join(STOP_TIMEOUT)  # the output ends with the process
+            self._reader = None
         if process.stdout is not None:
             process.stdout.close()
         self.url = ""

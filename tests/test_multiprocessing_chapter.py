@@ -115,7 +115,11 @@ def test_chapter_runs_under_start_method_and_leaves_no_process(method: str) -> N
     ]
     assert new_children == [], f"children of the test left: {describe(new_children)}"
 
-    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    setup = next(  # the set-up cell: the first code cell after the Colab install cell, if any
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "colab-setup" not in cell.metadata.get("tags", [])
+    )
     setup_output = "".join(
         out.get("text", "") for out in setup.outputs if out.output_type == "stream"
     )

@@ -76,3 +76,15 @@ def test_nothing_of_this_machine_leaks(path: Path) -> None:
     hostname = socket.gethostname()
     if len(hostname) >= 4:
         assert hostname not in text, f"this machine's host name appears in {path.name}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_first_cell_installs_lib_from_the_configured_repository(path: Path) -> None:
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    url = re.search(r"repository:\s*\n\s*url:\s*(\S+)", config).group(1)
+    first = code_cells(load(path))[0]
+    source = "".join(first["source"])
+    assert "colab-setup" in first["metadata"].get("tags", [])
+    assert f'BOOK_REPOSITORY = "{url}"' in source, "the repository URL must match _config.yml"
+    assert 'find_spec("lib") is None' in source, "it must do nothing where lib is installed"
+    assert not first.get("outputs"), "where lib is installed, the cell prints nothing"

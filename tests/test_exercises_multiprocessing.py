@@ -1,0 +1,402 @@
+"""Chapter 4's checkers accept right answers and reject known-wrong ones with the right hint,
+and leave no process behind, whatever the answer did."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from typing import Any
+
+import pytest
+
+from lib.exercises.multiprocessing_ex import (
+    BAD_FRACTIONS,
+    check_count_primes_parallel,
+    check_save_transformed,
+    check_worker_count,
+    sieve_counts,
+)
+from lib.exercises.process_watch import NewProcesses, default_start_method
+from lib.pipeline import join_all, producer, transformer, writer
+from lib.primes import count_primes_below
+
+METHODS = [
+    m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()
+]
+
+
+@pytest.fixture(autouse=True)
+def no_process_left() -> Iterator[None]:
+    """Whatever an answer did, the checker stopped every process it started."""
+    before = set(multiprocessing.active_children())
+    yield
+    left = [p for p in multiprocessing.active_children() if p not in before]
+    assert left == [], f"processes left behind: {left}"
+
+
+def starter(*args: Any) -> Any:
+    raise NotImplementedError("replace this line with your solution")
+
+
+# Exercise 4.1 ----------------------------------------------------------------------------
+
+
+def worker_count(cpus: int | None, fraction: float) -> int:
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    return max(1, int((cpus or 1) * fraction))
+
+
+def test_worker_count_right() -> None:
+    feedback = check_worker_count(worker_count)
+    assert feedback.passed, str(feedback)
+    assert str(feedback).endswith("All 7 checks passed.")
+
+
+def test_worker_count_the_articles_line_gives_zero() -> None:
+    feedback = check_worker_count(lambda cpus, fraction: int(fraction * cpus))
+    assert any(
+        "0 workers" in hint and "Never return less than 1" in hint for hint in feedback.hints
+    )
+    assert any("count that as 1 core" in hint for hint in feedback.hints), "None is not handled"
+    assert any("raise ValueError for anything else" in hint for hint in feedback.hints)
+
+
+def test_worker_count_that_rounds_or_returns_floats_or_too_many() -> None:
+    rounds = check_worker_count(lambda cpus, fraction: max(1, round((cpus or 1) * fraction)))
+    assert any("rounded down" in hint for hint in rounds.hints)
+    floats = check_worker_count(lambda cpus, fraction: max(1.0, (cpus or 1) * fraction))
+    assert any("should be an int, not float" in hint for hint in floats.hints)
+    assert any(
+        "never more than the cores" in hint
+        for hint in check_worker_count(lambda cpus, fraction: 2 * (cpus or 1)).hints
+    )
+
+
+def test_worker_count_bad_fractions() -> None:
+    def wrong_error(cpus: int | None, fraction: float) -> int:
+        if not 0 < fraction <= 1:
+            raise TypeError("bad fraction")
+        return worker_count(cpus, fraction)
+
+    hints = check_worker_count(wrong_error).hints
+    assert hints == [
+        f"expected ValueError for fraction {BAD_FRACTIONS[0]}; wrong_error() raised "
+        "TypeError: bad fraction"
+    ]
+
+    def clamps(cpus: int | None, fraction: float) -> int:
+        return worker_count(cpus, min(1.0, max(0.01, fraction)))
+
+    assert check_worker_count(clamps).hints == [
+        "worker_count(4, 0) returned 1: a fraction must be more than 0 and at most 1, so raise "
+        "ValueError for anything else"
+    ]
+
+
+def test_worker_count_none_and_starter() -> None:
+    assert any("forget a `return`" in h for h in check_worker_count(lambda c, f: None).hints)
+    assert check_worker_count(starter).not_attempted
+    assert check_worker_count(...).not_attempted
+
+
+# Exercise 4.2 ----------------------------------------------------------------------------
+
+
+def test_sieve_counts() -> None:
+    assert sieve_counts([0, 1, 2, 3, 10, 100, 7_919, 7_920, -4]) == [
+        0,
+        0,
+        0,
+        1,
+        4,
+        25,
+        999,
+        1000,
+        0,
+    ]
+    assert sieve_counts([]) == []
+
+
+def count_primes_parallel(limits: list[int], workers: int) -> list[Any]:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(count_primes_below, limits, timeout=60))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_count_primes_right_under_every_start_method(method: str) -> None:
+    def right(limits: list[int], workers: int) -> list[Any]:
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(count_primes_below, limits, timeout=60))
+
+    feedback = check_count_primes_parallel(right)
+    assert feedback.passed, str(feedback)
+    assert str(feedback).endswith("All 7 checks passed.")
+
+
+def test_count_primes_in_the_parent_or_on_threads_is_told_so() -> None:
+    def in_parent(limits: list[int], workers: int) -> list[Any]:
+        return [count_primes_below(limit) for limit in limits]
+
+    def on_threads(limits: list[int], workers: int) -> list[Any]:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(count_primes_below, limits))
+
+    for answer in (in_parent, on_threads):
+        hints = check_count_primes_parallel(answer).hints
+        assert len(hints) == 3, hints  # the main case, workers=1, and under spawn
+        assert hints[0].startswith("9 of 9 counts were made in this kernel's own process")
+
+
+def test_count_primes_with_a_pool_per_limit_uses_too_many_processes() -> None:
+    def pool_per_limit(limits: list[int], workers: int) -> list[Any]:
+        return [count_primes_parallel([limit], workers)[0] for limit in limits]
+
+    hints = check_count_primes_parallel(pool_per_limit).hints
+    assert hints[0].startswith("the counts came from 9 different processes, but workers=2")
+
+
+def test_count_primes_that_leaves_its_pool_running_is_stopped() -> None:
+    kept: list[ProcessPoolExecutor] = []
+
+    def never_shuts_down(limits: list[int], workers: int) -> list[Any]:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        kept.append(pool)  # still referenced, so it never shuts itself down
+        return list(pool.map(count_primes_below, limits, timeout=60))
+
+    feedback = check_count_primes_parallel(never_shuts_down)
+    assert feedback.hints[0].startswith("2 worker process(es) were still running afterwards")
+    assert not [h for h in feedback.hints[1:] if "still running" not in h]
+    for pool in kept:
+        pool.shutdown(wait=True)  # its workers were terminated: it is broken, and ends at once
+
+
+def test_count_primes_in_the_wrong_order_or_only_counts() -> None:
+    def finish_order(limits: list[int], workers: int) -> list[Any]:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(count_primes_below, limit) for limit in limits]
+            return [f.result() for f in as_completed(futures, timeout=60)][::-1]
+
+    assert (
+        check_count_primes_parallel(finish_order)
+        .hints[0]
+        .startswith("the results are not in the order of limits")
+    )
+
+    def counts_only(limits: list[int], workers: int) -> list[Any]:
+        return [result.count for result in count_primes_parallel(limits, workers)]
+
+    feedback = check_count_primes_parallel(counts_only)
+    assert (
+        len(feedback.failed_cases) == 1
+        and "numbers like " + str(sieve_counts([120_000])[0]) in feedback.hints[0]
+    )
+
+
+def test_count_primes_that_cannot_send_its_function() -> None:
+    def with_a_lambda(limits: list[int], workers: int) -> list[Any]:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda n: count_primes_below(n), limits, timeout=60))
+
+    hints = check_count_primes_parallel(with_a_lambda).hints
+    assert len(hints) == 1 and "Send lib.primes.count_primes_below itself" in hints[0]
+
+    def worker_dies(limits: list[int], workers: int) -> list[Any]:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(os._exit, [1] * len(limits), timeout=60))
+
+    hints = check_count_primes_parallel(worker_dies).hints
+    assert "raised BrokenProcessPool" in hints[0] and "under spawn or forkserver" in hints[0]
+
+
+def notebook_worker(limit: int) -> Any:
+    return count_primes_below(limit)
+
+
+def test_count_primes_with_a_worker_from_the_notebook_fails_under_spawn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As if defined in a notebook: it pickles as __main__.notebook_worker, which a forked
+    # worker has, and a spawned one does not.
+    monkeypatch.setattr(notebook_worker, "__module__", "__main__")
+    monkeypatch.setattr(sys.modules["__main__"], "notebook_worker", notebook_worker, raising=False)
+
+    def own_worker(limits: list[int], workers: int) -> list[Any]:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(notebook_worker, limits, timeout=60))
+
+    feedback = check_count_primes_parallel(own_worker)
+    assert len(feedback.failed_cases) == 1, str(feedback)
+    case, hint = feedback.failed_cases[0]
+    assert case.startswith("under spawn") and "raised BrokenProcessPool" in hint
+    assert "cannot find a function defined in the notebook" in hint
+
+
+def test_count_primes_none_raising_hanging_and_starter() -> None:
+    assert "forget a `return`" in check_count_primes_parallel(lambda limits, w: None).hints[0]
+
+    def zero_workers(limits: list[int], workers: int) -> list[Any]:
+        return count_primes_parallel(limits, 0)
+
+    hints = check_count_primes_parallel(zero_workers).hints
+    assert hints == ["zero_workers() raised ValueError: max_workers must be greater than 0"]
+
+    def hangs(limits: list[int], workers: int) -> list[Any]:
+        time.sleep(3)
+        return []
+
+    start = time.perf_counter()
+    hints = check_count_primes_parallel(hangs, time_limit=0.5).hints
+    assert len(hints) == 1 and "still running after 0.5 s" in hints[0]
+    assert time.perf_counter() - start < 2.5
+    assert check_count_primes_parallel(starter).not_attempted
+
+
+# Exercise 4.3 ----------------------------------------------------------------------------
+
+
+def save_transformed(
+    items: list[int],
+    path: str,
+    transformers: int,
+    factor: float,
+    stops: int | None = None,
+    method: str | None = None,
+    timeout: float = 5.0,
+) -> None:
+    """The right answer; ``stops`` overrides the sentinels the producer sends."""
+    context = multiprocessing.get_context(method)
+    to_transform, to_write = context.Queue(), context.Queue()
+    stops = transformers if stops is None else stops
+    stages = [context.Process(target=producer, args=(items, to_transform, stops))]
+    stages += [
+        context.Process(target=transformer, args=(to_transform, to_write, factor))
+        for _ in range(transformers)
+    ]
+    stages.append(context.Process(target=writer, args=(to_write, path, transformers)))
+    for stage in stages:
+        stage.start()
+    join_all(stages, timeout)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_pipeline_right_under_every_start_method(method: str) -> None:
+    def right(items: list[int], path: str, transformers: int, factor: float) -> None:
+        save_transformed(items, path, transformers, factor, method=method)
+
+    feedback = check_save_transformed(right)
+    assert feedback.passed, str(feedback)
+    assert str(feedback).endswith("All 4 checks passed.")
+
+
+def test_pipeline_with_one_sentinel_is_a_hang_reported_and_stopped() -> None:
+    def one_sentinel(items: list[int], path: str, transformers: int, factor: float) -> None:
+        save_transformed(items, path, transformers, factor, stops=1, timeout=1.0)
+
+    start = time.perf_counter()
+    feedback = check_save_transformed(one_sentinel)
+    assert time.perf_counter() - start < 5
+    assert feedback.hints == [
+        "one_sentinel() raised TimeoutError, so the pipeline hung: each transformer stops at "
+        "its own sentinel, so the producer must send one per transformer, and the writer "
+        "must wait for one from each (2 here)"
+    ]
+    assert len(feedback.failed_cases) == 1, "the check stops at the first hang"
+
+
+def test_pipeline_that_waits_for_ever_is_stopped() -> None:
+    def joins(items: list[int], path: str, transformers: int, factor: float) -> None:
+        context = multiprocessing.get_context()
+        to_transform, to_write = context.Queue(), context.Queue()
+        stages = [context.Process(target=producer, args=(items, to_transform, 1))]
+        stages += [
+            context.Process(target=transformer, args=(to_transform, to_write, factor))
+            for _ in range(transformers)
+        ]
+        stages.append(context.Process(target=writer, args=(to_write, path, transformers)))
+        for stage in stages:
+            stage.start()
+        for stage in stages:
+            stage.join()  # no timeout: it never returns while a transformer waits
+
+    start = time.perf_counter()
+    feedback = check_save_transformed(joins, time_limit=1.5)
+    assert time.perf_counter() - start < 5
+    assert feedback.hints == [
+        "joins() was still running after 1.5 s, so its 2 process(es) were terminated: each "
+        "transformer stops at its own sentinel, so the producer must send one per "
+        "transformer, and the writer must wait for one from each (2 here); and wait for them "
+        "with a timeout (join_all does)"
+    ]
+
+
+def test_pipeline_that_does_not_wait_is_told_so() -> None:
+    def no_wait(items: list[int], path: str, transformers: int, factor: float) -> list[Any]:
+        context = multiprocessing.get_context("fork")
+        queues = context.Queue(), context.Queue()
+        stages = [context.Process(target=producer, args=(items, queues[0], transformers))]
+        stages += [
+            context.Process(target=transformer, args=(*queues, factor)) for _ in range(transformers)
+        ]
+        stages.append(context.Process(target=writer, args=(queues[1], path, transformers)))
+        for stage in stages:
+            stage.start()
+        return [stages, queues]  # kept alive, but never waited for
+
+    hints = check_save_transformed(no_wait).hints
+    assert "were still running when no_wait() returned" in hints[0]
+
+
+def test_pipeline_failing_stage_and_duplicates() -> None:
+    def bad_writer(items: list[int], path: str, transformers: int, factor: float) -> None:
+        save_transformed(items, path + "/no/such/folder", transformers, factor)
+
+    hints = check_save_transformed(bad_writer).hints
+    assert hints[0].startswith("bad_writer() raised RuntimeError: pipeline stages failed")
+
+    def twice(items: list[int], path: str, transformers: int, factor: float) -> None:
+        save_transformed(items + items, path, transformers, factor)
+
+    hints = check_save_transformed(twice).hints
+    assert "40 saved value(s) are extra" in hints[0]
+
+    def first_only(items: list[int], path: str, transformers: int, factor: float) -> None:
+        save_transformed(items[:1], path, transformers, factor)
+
+    hints = check_save_transformed(first_only).hints
+    assert hints[0].startswith("39 of 40 items are missing from the file")
+
+    def no_writer(items: list[int], path: str, transformers: int, factor: float) -> None:
+        pass
+
+    assert "nothing was saved" in check_save_transformed(no_writer).hints[0]
+
+
+def test_pipeline_raising_and_starter() -> None:
+    def raises(items: list[int], path: str, transformers: int, factor: float) -> None:
+        raise RuntimeError("oops")
+
+    assert check_save_transformed(raises).hints[0] == "raises() raised RuntimeError: oops"
+    assert check_save_transformed(starter).not_attempted
+
+
+def test_new_processes_stops_what_is_left() -> None:
+    with NewProcesses() as new:
+        sleeper = multiprocessing.Process(target=time.sleep, args=(30,))
+        sleeper.start()
+        assert new.alive() == [sleeper]
+        assert new.still_running(0.1) == [sleeper]
+    assert not sleeper.is_alive() and sleeper.exitcode is not None
+    assert sleeper not in multiprocessing.active_children()
+
+
+def test_default_start_method_is_put_back() -> None:
+    before = multiprocessing.get_start_method(allow_none=True)
+    with default_start_method("spawn"):
+        assert multiprocessing.get_start_method() == "spawn"
+    assert multiprocessing.get_start_method(allow_none=True) == before
