@@ -150,6 +150,9 @@ METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_me
 
 @pytest.mark.parametrize("method", METHODS)
 def test_process_footprint_measures_children_and_stops_them(method) -> None:
+    # Earlier tests may leave multiprocessing helpers (a fork server, a resource tracker)
+    # running; only the children this call starts must be gone afterwards.
+    before = {child.pid for child in psutil.Process().children()}
     samples = process_footprint([0, 1, 2], start_method=method)
     assert [s.count for s in samples] == [0, 1, 2]
     assert samples[0].rss == 0
@@ -160,7 +163,7 @@ def test_process_footprint_measures_children_and_stops_them(method) -> None:
     live = [
         child
         for child in psutil.Process().children()
-        if "resource_tracker" not in " ".join(child.cmdline())
+        if child.pid not in before and "resource_tracker" not in " ".join(child.cmdline())
     ]
     assert live == []
 
