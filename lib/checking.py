@@ -133,6 +133,21 @@ def require_type(value: Any, expected: type | tuple[type, ...], what: str) -> An
     return value
 
 
+def filled_in(answers: Any, name: str) -> dict[Any, Any]:
+    """The learner's dictionary of answers, once every value is filled in.
+
+    Raises:
+        NotAttempted: if every value is still ``...`` (the starter).
+        CaseFailed: if it is not a dict, or only some values are filled in.
+    """
+    answers = require_type(answers, dict, name)
+    if answers and all(value is Ellipsis for value in answers.values()):
+        raise NotAttempted
+    if any(value is Ellipsis for value in answers.values()):
+        raise CaseFailed("some predictions are still `...`: fill in every one")
+    return answers
+
+
 @dataclass
 class Feedback:
     """The result of one check: a line per case, and an overall verdict."""

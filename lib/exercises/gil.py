@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 from lib.checking import (
     CaseFailed,
     Checker,
-    NotAttempted,
     call_bounded,
     exercise_check,
+    filled_in,
     require_type,
 )
 from lib.exercises.gil_tools import (
@@ -38,16 +38,6 @@ from lib.recorder import Span
 from lib.workloads import calibrate_rounds, factorial_mod
 
 T = TypeVar("T")
-
-
-def _filled_in(answers: Any, name: str) -> dict:
-    """The learner's dictionary of predictions, once every value is filled in."""
-    answers = require_type(answers, dict, name)
-    if answers and all(value is Ellipsis for value in answers.values()):
-        raise NotAttempted
-    if any(value is Ellipsis for value in answers.values()):
-        raise CaseFailed("some predictions are still `...`: fill in every one")
-    return answers
 
 
 # --- 2.1 reference counts ------------------------------------------------------------------
@@ -85,7 +75,7 @@ def _measured_refcount_changes() -> dict[str, int]:
 @exercise_check("Exercise 2.1: count the references")
 def check_refcount_changes(checker: Checker, predictions: Any) -> None:
     """Run each line on a fresh list and compare the change of its count with the prediction."""
-    predictions = _filled_in(predictions, "refcount_changes")
+    predictions = filled_in(predictions, "refcount_changes")
     for line, change in _measured_refcount_changes().items():
         with checker.case(f"{line} is predicted right"):
             if line not in predictions:
@@ -116,7 +106,7 @@ def _overlap_calls() -> dict[str, Callable[[], object]]:
 @exercise_check("Exercise 2.2: which calls can threads overlap?")
 def check_overlap_predictions(checker: Checker, predictions: Any) -> None:
     """Measure whether each call locks a second thread out of Python; compare with the guess."""
-    predictions = _filled_in(predictions, "threads_overlap")
+    predictions = filled_in(predictions, "threads_overlap")
     for name, call in _overlap_calls().items():
         with checker.case(f"{name} is predicted right"):
             if name not in predictions:

@@ -18,23 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from lib.checking import (
-    CaseFailed,
-    NotAttempted,
-    require_type,
-)
-
 T = TypeVar("T")
-
-
-def _filled_in(answers: Any, name: str) -> dict:
-    """The learner's dictionary of predictions, once every value is filled in."""
-    answers = require_type(answers, dict, name)
-    if answers and all(value is Ellipsis for value in answers.values()):
-        raise NotAttempted
-    if any(value is Ellipsis for value in answers.values()):
-        raise CaseFailed("some predictions are still `...`: fill in every one")
-    return answers
 
 
 # --- measuring whether a call lets go of the GIL -------------------------------------------

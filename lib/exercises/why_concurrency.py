@@ -9,9 +9,9 @@ from typing import Any
 from lib.checking import (
     CaseFailed,
     Checker,
-    NotAttempted,
     call_bounded,
     exercise_check,
+    filled_in,
     require_type,
 )
 from lib.clients import AniListClient, ApiError
@@ -27,11 +27,7 @@ PREDICTED_CALLS = ("time.sleep(0.2)", "sum(range(3_000_000))", "fetch_media(853)
 @exercise_check("Exercise 1.1: waiting or computing?")
 def check_predictions(checker: Checker, predictions: Any) -> None:
     """Measure each call with ``classify`` and compare it with the learner's prediction."""
-    predictions = require_type(predictions, dict, "predictions")
-    if predictions and all(value is Ellipsis for value in predictions.values()):
-        raise NotAttempted
-    if any(value is Ellipsis for value in predictions.values()):
-        raise CaseFailed("some predictions are still `...`: fill in every one")
+    predictions = filled_in(predictions, "predictions")
     with LocalAniList(latency=0.2) as server, AniListClient(server.url, timeout=5) as client:
         calls = {
             "time.sleep(0.2)": lambda: time.sleep(0.2),
