@@ -84,6 +84,14 @@ PICKLE_HINT = (
     "a lambda does not pickle, and under spawn or forkserver a worker cannot find a function "
     "defined in the notebook"
 )
+# What a function that cannot reach a worker looks like: the parent fails to pickle it (a
+# lambda; Python 3.13 words it "Can't get local object"), or a spawned worker cannot find it.
+PICKLE_FAILURE_SIGNS = (
+    "pickle",
+    "can't get local object",
+    "can't get attribute",
+    "brokenprocesspool",
+)
 
 
 def sieve_counts(limits: list[int]) -> list[int]:
@@ -111,7 +119,7 @@ def run_count_primes(
         except Hung:
             raise
         except CaseFailed as failure:
-            if "BrokenProcessPool" in str(failure) or "pickle" in str(failure).lower():
+            if any(sign in str(failure).lower() for sign in PICKLE_FAILURE_SIGNS):
                 raise CaseFailed(f"{failure}; {PICKLE_HINT}") from None
             raise
         return answer, len(started.still_running())
