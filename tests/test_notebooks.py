@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,26 @@ def test_table_of_contents_lists_every_chapter() -> None:
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     listed = re.findall(r"file:\s*chapters/(\S+)", toc)
     assert listed == [path.stem for path in NOTEBOOKS], "_toc.yml and chapters/ disagree"
+
+
+def test_nbval_kernel_runs_this_interpreter() -> None:
+    # conftest.py compares a cell tagged output-varies-by-python only when the notebook was
+    # recorded with this interpreter's version; that holds only if the kernel is this one.
+    from jupyter_client import KernelManager
+
+    command = KernelManager(kernel_name="python3").format_kernel_cmd()
+    assert Path(command[0]).resolve() == Path(sys.executable).resolve()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_version_tag_only_where_output_is_about_the_interpreter(path: Path) -> None:
+    # The tag turns off output checks on other versions: it is no escape hatch for cells
+    # whose output merely happens to change.
+    about_the_interpreter = re.compile(r"\bdis\.|sys\.version_info|gil_status|interpreter_pool")
+    for cell in code_cells(load(path)):
+        if "output-varies-by-python" in cell["metadata"].get("tags", []):
+            source = "".join(cell["source"])
+            assert about_the_interpreter.search(source), f"tagged, yet not about Python:\n{source}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
