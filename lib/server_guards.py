@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
 from collections.abc import Awaitable, Callable
@@ -21,10 +20,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-try:
-    import resource
-except ImportError:  # Windows: no per-process limit on sockets
-    resource = None  # type: ignore[assignment]
+from lib.fdlimits import raise_open_file_limit
 
 LOOPBACK = "127.0.0.1"
 API_PATH = "/"  # where the AniList-compatible API answers
@@ -160,18 +156,12 @@ def lift_open_file_limit(wanted: int = OPEN_FILES_WANTED) -> int | None:
 
     Every connection is a file descriptor, and typical soft limits (1,024 on Linux, 256 on
     macOS) are below what a server under the book's largest demo holds. The soft limit can
-    go up to the hard limit without privileges; where the OS refuses, the old one stays.
+    go up to the hard limit without privileges; where the OS refuses, the old one stays (see
+    :func:`lib.fdlimits.raise_open_file_limit`, which does the work).
     Returns the soft limit now in force (``None``: unlimited, or Windows, which has none).
+
+    Raises:
+        ValueError: if ``wanted`` is below 1.
     """
-    if resource is None:
-        return None
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-    if soft != resource.RLIM_INFINITY and soft < target:
-        # macOS may refuse more than kern.maxfilesperproc (10,240) even with no hard limit.
-        for attempt in (target, min(target, 10_240)):
-            with contextlib.suppress(ValueError, OSError):
-                resource.setrlimit(resource.RLIMIT_NOFILE, (attempt, hard))
-                break
-    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    return None if soft == resource.RLIM_INFINITY else soft
+    limits = raise_open_file_limit(wanted)
+    return None if limits is None else limits.soft
