@@ -4,7 +4,8 @@
 :func:`lib.checking.call_bounded`), never on the notebook's loop, so a check works the same
 before and after ``nest_asyncio.apply()``, and a hanging answer costs seconds. Afterwards it
 cancels any task the answer left behind. :func:`counting_sessions` records the aiohttp
-sessions an answer creates.
+sessions an answer creates. :func:`within_deadline` bounds an answer on the check's own loop
+and records whether it ran out of time or raised.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import asyncio
 import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -52,16 +53,16 @@ def close_coroutines(value: Any) -> bool:
     return found
 
 
-async def cancel_leftovers(before: set[asyncio.Task[Any]]) -> int:
-    """Cancel and wait for every task on this loop that was not in ``before`` (except the
-    caller's own task); return how many there were."""
+async def cancel_leftovers(before: set[asyncio.Task[Any]], wait: float = GRACE) -> int:
+    """Cancel every task on this loop that was not in ``before`` (except the caller's own
+    task), wait up to ``wait`` seconds for them to end, and return how many there were."""
     current = asyncio.current_task()
     leftovers = [t for t in asyncio.all_tasks() if t not in before and t is not current]
     for task in leftovers:
         task.cancel()
     if leftovers:
         # wait() never raises a task's outcome; then mark each one's exception as retrieved.
-        await asyncio.wait(leftovers, timeout=GRACE)
+        await asyncio.wait(leftovers, timeout=wait)
         for task in leftovers:
             if task.done() and not task.cancelled():
                 task.exception()
@@ -94,6 +95,33 @@ async def settle(call: Callable[[], Any], *, tidy: bool = True) -> Awaited:
         if tidy:
             outcome.leftover_tasks = await cancel_leftovers(before)
     return outcome
+
+
+class DeadlineRecord(Protocol):
+    """Where :func:`within_deadline` writes how a bounded block ended."""
+
+    error: BaseException | None
+    timed_out: bool
+
+
+@contextlib.asynccontextmanager
+async def within_deadline(record: DeadlineRecord, time_limit: float) -> AsyncIterator[None]:
+    """Run the ``async with`` block for at most ``time_limit`` seconds; nothing escapes it.
+
+    Sets ``record.timed_out`` if the deadline passed, and ``record.error`` to what the block
+    raised otherwise, a ``TimeoutError`` of the learner's own included (it is not ours), so
+    that the check can turn either into a hint.
+    """
+    try:
+        async with asyncio.timeout(time_limit) as deadline:
+            yield
+    except TimeoutError as error:
+        if deadline.expired():
+            record.timed_out = True
+        else:
+            record.error = error
+    except (Exception, asyncio.CancelledError) as error:  # reported to the learner
+        record.error = error
 
 
 def run_async(name: str, body: Callable[[], Any], time_limit: float) -> Any:

@@ -33,6 +33,7 @@ from lib.checking import (
     require_type,
 )
 from lib.clients import ApiError
+from lib.exercises.async_harness import cancel_leftovers, within_deadline
 from lib.serving import LocalAniList
 
 GRACE = 2.0  # extra seconds for call_bounded, past the deadline inside the answer's loop
@@ -86,23 +87,10 @@ async def call_answer(fn: Callable[..., Any], *args: Any) -> Any:
 
 async def _guarded(main: Callable[[], Awaitable[Any]], time_limit: float) -> AsyncRun:
     run = AsyncRun()
-    current = asyncio.current_task()
-    try:
-        async with asyncio.timeout(time_limit) as deadline:
-            run.value = await main()
-    except TimeoutError as error:
-        if deadline.expired():
-            run.timed_out = True
-        else:
-            run.error = error
-    except (Exception, asyncio.CancelledError) as error:  # reported to the learner
-        run.error = error
-    others = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
-    run.leftover = len(others)
-    for task in others:
-        task.cancel()
-    if others:
-        await asyncio.wait(others, timeout=GRACE / 2)
+    async with within_deadline(run, time_limit):
+        run.value = await main()
+    # Every task but this one; half the grace, so call_bounded's own limit is not reached.
+    run.leftover = await cancel_leftovers(before=set(), wait=GRACE / 2)
     return run
 
 

@@ -23,6 +23,7 @@ from lib.checking import (
     NotAttempted,
     call_bounded,
 )
+from lib.exercises.async_harness import within_deadline
 
 HEARTBEAT_PERIOD = 0.01  # seconds between the heartbeat's wake-ups
 LATE_LIMIT = 0.25  # seconds: a heartbeat later than this means the loop was not free
@@ -68,19 +69,12 @@ async def _await_with_heartbeat(
     await asyncio.sleep(HEARTBEAT_PERIOD)  # one beat before the answer starts
     cpu_start, process_start = time.thread_time(), time.process_time()
     try:
-        async with asyncio.timeout(time_limit) as deadline:
+        async with within_deadline(run, time_limit):
             result = fn(*args)  # a plain function that blocks is measured too
             if inspect.isawaitable(result):
                 run.value = await result
             else:
                 run.value, run.not_awaitable = result, True
-    except TimeoutError as error:
-        if deadline.expired():
-            run.timed_out = True
-        else:
-            run.error = error
-    except (Exception, asyncio.CancelledError) as error:  # reported to the learner
-        run.error = error
     finally:
         run.loop_cpu = time.thread_time() - cpu_start
         run.process_cpu = time.process_time() - process_start
