@@ -79,7 +79,9 @@ def test_a_partial_run_writes_json_and_markdown_and_keeps_other_rows(tmp_path) -
     assert server["value"] > 0 and server["unit"] == "req/s"
     assert server["passed"] in (True, False) and len(server["samples"]) == 1
     table = (tmp_path / "report.md").read_text()
-    assert "| the local server alone" in table and "| CPU task | 0.90 |" in table
+    assert "| the local server alone" in table
+    assert "| CPU task | 0.90 (earlier run) |" in table, "a kept row says it is older"
+    assert "req/s (earlier run" not in table, "the row just measured is not marked"
     assert "| the local server alone" in run.stdout, "the table is printed too"
 
 
