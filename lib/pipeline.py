@@ -122,6 +122,19 @@ def write_json_atomic(path: str, data: Any) -> None:
         raise
 
 
+def stop_processes(processes: Iterable[BaseProcess]) -> None:
+    """Terminate the processes, wait for them, and kill any that did not exit."""
+    processes = list(processes)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(STOP_TIMEOUT)
+        if process.is_alive():
+            process.kill()
+            process.join(STOP_TIMEOUT)
+
+
 def join_all(processes: Sequence[BaseProcess], timeout: float) -> None:
     """Wait for every process to finish, ``timeout`` seconds at most in all.
 
@@ -136,13 +149,7 @@ def join_all(processes: Sequence[BaseProcess], timeout: float) -> None:
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
     stuck = [process for process in processes if process.is_alive()]
-    for process in stuck:
-        process.terminate()
-    for process in stuck:
-        process.join(STOP_TIMEOUT)
-        if process.is_alive():
-            process.kill()
-            process.join(STOP_TIMEOUT)
+    stop_processes(stuck)
     if stuck:
         names = ", ".join(process.name for process in stuck)
         raise TimeoutError(f"still running after {timeout} s, so terminated: {names}")

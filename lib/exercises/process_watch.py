@@ -13,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
+from lib.pipeline import stop_processes
+
 GRACE = 1.0  # seconds a process that is about to exit gets before it counts as left running
-STOP_TIMEOUT = 5.0  # seconds to wait for a terminated (then killed) process to exit
 
 
 class NewProcesses:
@@ -63,19 +64,6 @@ class NewProcesses:
         running = self.alive()
         stop_processes(running)
         return len(running)
-
-
-def stop_processes(processes: Iterable[BaseProcess]) -> None:
-    """Terminate the processes, wait for them, and kill any that did not exit."""
-    processes = list(processes)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(STOP_TIMEOUT)
-        if process.is_alive():
-            process.kill()
-            process.join(STOP_TIMEOUT)
 
 
 @contextlib.contextmanager
