@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 
@@ -19,3 +20,27 @@ def show_source(obj: Any) -> Any:
     except (OSError, TypeError) as exc:
         raise TypeError(f"no Python source for {obj!r}") from exc
     return Code(source, language="python")
+
+
+#: A terminal colour code, as Python 3.13+ puts in tracebacks when FORCE_COLOR is set.
+_ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+#: The line that ends a traceback: an exception's (dotted) name, a colon, its message.
+_EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*: ")
+
+
+def last_exception_line(stderr: str) -> str:
+    """Return the last ``SomeError: message`` line in a program's stderr, without colours.
+
+    Not simply the last line: a process the program started (multiprocessing's resource
+    tracker, say) can outlive it and print a warning after the traceback, and lines such as
+    ``/path/file.py:12: UserWarning: ...`` or indented source lines are not exception lines.
+
+    Raises:
+        ValueError: if no line in ``stderr`` names an exception.
+    """
+    lines = [_ANSI_COLOUR.sub("", line) for line in stderr.splitlines()]
+    exception_lines = [line for line in lines if _EXCEPTION_LINE.match(line)]
+    if not exception_lines:
+        raise ValueError("no exception line (such as 'ValueError: ...') in this stderr")
+    return exception_lines[-1]
