@@ -1,7 +1,9 @@
 # Concurrency in Python: one command per job. Needs only Python 3.11+ and make.
 #   make book   set up, then build the HTML book into _build/html
 #   make test   set up, then lint, run the unit tests, and re-execute every notebook (nbval)
-#   make test-versions  make test again on Python 3.12 and 3.13, each one that is installed
+#   make test-notebooks  only re-execute the notebooks (nbval), no lint or unit tests
+#   make test-versions  the whole suite on Python 3.14 and 3.15, the notebooks on 3.12 and 3.13
+#   make execute  re-execute every notebook in place (NB=chapters/X.ipynb for one)
 #   make lab    set up, then open the book in JupyterLab
 #   make student  write the student edition (no solutions) into _build/student
 #   make bench  measure speed-ups and throughput into _build/bench (make bench-quick: no notebooks)
@@ -10,15 +12,22 @@
 PYTHON ?= python3
 # `make test PYTHON=python3.13` gets a virtual environment of its own, .venv-python3.13. The
 # interpreter is looked for on PATH, then among pyenv's versions (scripts/find_python.sh).
+# Python 3.14 and 3.15 not found there are run from a Debian sid root that
+# scripts/sid_root.sh builds once (Linux, as root): every target below then runs inside it.
 ifeq ($(origin PYTHON),command line)
 VENV ?= .venv-$(notdir $(PYTHON))
 PYTHON_PATH := $(shell sh scripts/find_python.sh $(PYTHON))
+ifeq ($(PYTHON_PATH),)
+IN_SID_ROOT := $(shell sh scripts/sid_root.sh can $(PYTHON) && echo yes)
+endif
 else
 VENV ?= .venv
 PYTHON_PATH := $(PYTHON)
 endif
-# The newer versions `make test-versions` tries besides the default; absent ones are skipped.
-TEST_VERSIONS ?= 3.12 3.13
+# What `make test-versions` runs besides the default Python: the whole suite on TEST_VERSIONS,
+# the notebooks alone on NOTEBOOK_VERSIONS. Absent ones are skipped, except under CI.
+TEST_VERSIONS ?= 3.14 3.15
+NOTEBOOK_VERSIONS ?= 3.12 3.13
 ifeq ($(OS),Windows_NT)
 BIN := $(VENV)/Scripts
 else
@@ -28,8 +37,13 @@ STAMP := $(VENV)/.installed
 # Notebooks print timings, ids and ports; the sanitize file masks what changes between runs.
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
 
-.PHONY: setup book test test-versions lint lab student bench bench-quick clean distclean
+.PHONY: setup book test test-notebooks execute test-versions lint lab student bench bench-quick clean distclean
 
+ifeq ($(IN_SID_ROOT),yes)
+# This Python lives in the sid root: run the same target there, in this same folder.
+setup book test test-notebooks execute lint lab student bench bench-quick:
+	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)"
+else
 setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
@@ -51,24 +65,24 @@ lint: setup
 	$(BIN)/ruff format --check lib tests scripts _ext conftest.py
 
 ifeq ($(PYTHON_PATH),)
-test:
-	@echo "make test: skipped, no $(PYTHON) on this machine (looked on PATH and in pyenv)"
+test test-notebooks:
+	@echo "make $@: skipped, no $(PYTHON) on this machine (looked on PATH and in pyenv)"
 else
 test: lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) tests chapters
+
+test-notebooks: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) chapters
 endif
 
-# Runs the whole of `make test` once per version, each in its own .venv-python3.X, then
-# prints one line per version: passed, FAILED, or skipped where it is not installed.
-test-versions:
-	@summary=""; status=0; \
-	for version in $(TEST_VERSIONS); do \
-		if ! sh scripts/find_python.sh python$$version >/dev/null; then result="skipped, not installed"; \
-		elif $(MAKE) --no-print-directory test PYTHON=python$$version; then result=passed; \
-		else result=FAILED; status=1; fi; \
-		summary="$$summary  Python $$version: $$result\n"; \
-	done; \
-	printf "make test-versions:\n$$summary"; exit $$status
+# Re-execute notebooks in place, so they carry fresh outputs: NB=chapters/02_gil.ipynb for one.
+# The committed outputs come from Python 3.14: `make execute PYTHON=python3.14`.
+execute: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		$(or $(NB),chapters/*.ipynb)
+
+lab: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab chapters/01_why_concurrency.ipynb
 
 bench: setup
 	$(BIN)/python scripts/bench.py
@@ -78,9 +92,24 @@ bench-quick: setup
 
 student: setup
 	$(BIN)/python scripts/make_student.py _build/student
+endif
 
-lab: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab chapters/01_why_concurrency.ipynb
+# `make test` once per version in TEST_VERSIONS and `make test-notebooks` once per version in
+# NOTEBOOK_VERSIONS, each in its own .venv-python3.X, then one line per run: passed, FAILED,
+# or skipped where that Python can be neither found nor built (a failure under CI).
+test-versions:
+	@summary=""; status=0; \
+	for run in $(foreach v,$(TEST_VERSIONS),test:$(v)) $(foreach v,$(NOTEBOOK_VERSIONS),test-notebooks:$(v)); do \
+		target=$${run%%:*}; version=$${run#*:}; started=$$(date +%s); \
+		if ! sh scripts/find_python.sh python$$version >/dev/null \
+			&& ! sh scripts/sid_root.sh can python$$version; then \
+			if [ -n "$$CI" ]; then result="FAILED, not installed and CI needs it"; status=1; \
+			else result="skipped, not installed"; fi; \
+		elif $(MAKE) --no-print-directory $$target PYTHON=python$$version; then result=passed; \
+		else result=FAILED; status=1; fi; \
+		summary="$$summary  Python $$version, make $$target: $$result ($$(( $$(date +%s) - started )) s)\n"; \
+	done; \
+	printf "make test-versions:\n$$summary"; exit $$status
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache
