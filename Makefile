@@ -36,6 +36,8 @@ endif
 STAMP := $(VENV)/.installed
 # Notebooks print timings, ids and ports; the sanitize file masks what changes between runs.
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
+# One pytest-xdist worker per core; each notebook's cells stay together on one (conftest.py).
+PARALLEL ?= -n auto --dist loadgroup
 
 .PHONY: setup book test test-notebooks execute test-versions lint lab student bench bench-quick clean distclean
 
@@ -69,10 +71,10 @@ test test-notebooks:
 	@echo "make $@: skipped, no $(PYTHON) on this machine (looked on PATH and in pyenv)"
 else
 test: lint
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) tests chapters
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) tests chapters
 
 test-notebooks: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(NBVAL) chapters
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) chapters
 endif
 
 # Re-execute notebooks in place, so they carry fresh outputs: NB=chapters/02_gil.ipynb for one.
@@ -109,7 +111,8 @@ test-versions:
 		else result=FAILED; status=1; fi; \
 		summary="$$summary  Python $$version, make $$target: $$result ($$(( $$(date +%s) - started )) s)\n"; \
 	done; \
-	printf "make test-versions:\n$$summary"; exit $$status
+	printf "make test-versions:\n$$summary"; mkdir -p _build; printf "$$summary" >_build/test-versions.txt; \
+	exit $$status
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

@@ -12,6 +12,10 @@ version number, which features exist) carries the tag ``output-varies-by-python`
 another version it still runs, and must not raise, but its output is not compared. A
 free-threaded build (3.14t) counts as another version: no committed output comes from one.
 
+**Parallel runs.** `make test` runs the suite on every core with pytest-xdist
+(``--dist loadgroup``). A notebook's cells share one kernel and must run in order, on one
+worker, so each notebook's cells form one ``xdist_group``; other tests are spread freely.
+
 These live here, not in ``tests/conftest.py``, because pytest applies a conftest's hooks only to
 the tests under that conftest's own folder, and the notebooks are in ``chapters/``.
 """
@@ -40,11 +44,14 @@ def recorded_python(notebook: Any) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # nbval's kernel runs on the interpreter that runs pytest (its python3 kernel spec).
     running = tuple(sys.version_info[:2])
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     for item in items:
+        if _is_notebook_cell(item):
+            item.add_marker(pytest.mark.xdist_group(f"notebook-{item.path.name}"))
         if not _is_notebook_cell(item) or VERSION_TAG not in item.cell.metadata.get("tags", []):
             continue
         if free_threaded or recorded_python(item.parent) != running:
