@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python scripts/bench.py            # everything (several minutes)
-    .venv/bin/python scripts/bench.py --quick    # skip the slow ones: notebooks, nbval, build
+    .venv/bin/python scripts/bench.py --quick    # skip notebooks, nbval, build, suite
     .venv/bin/python scripts/bench.py --only threads --only cpu
 
 It writes ``_build/bench/report.json`` and ``_build/bench/report.md`` and prints the table.
@@ -33,6 +33,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -720,6 +721,67 @@ def bench_rebuild(args: argparse.Namespace) -> Result:
     return result
 
 
+# --- (j) `make test` from a fresh clone, (k) the last .ci/run -----------------------------------
+
+
+@benchmark("suite", slow=True)
+def bench_suite(args: argparse.Namespace) -> Result:
+    """`make test` in a fresh clone of HEAD: venv, install, lint, unit tests, nbval, browser."""
+    target = 360.0
+    with tempfile.TemporaryDirectory(prefix="book-suite-") as work:
+        clone = Path(work) / "clone"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
+        env["PATH"] = os.pathsep.join(
+            p for p in env.get("PATH", "").split(os.pathsep) if Path(p) != BIN
+        )  # the clone makes and uses its own .venv
+        begin = time.perf_counter()
+        run = subprocess.run(
+            ["make", "--no-print-directory", "test"],
+            cwd=clone, capture_output=True, text=True, env=env, timeout=1800,
+        )  # fmt: skip
+        seconds = time.perf_counter() - begin
+    summary = re.sub(r"\x1b\[[0-9;]*m", "", (run.stdout.strip().splitlines() or [""])[-1])
+    result = Result(
+        "suite",
+        "`make test` from a fresh clone (install, lint, unit tests, nbval, browser)",
+        f"<= {target:g} s",
+        seconds,
+        "s",
+        seconds <= target and run.returncode == 0,
+        [seconds],
+        {"exit_code": run.returncode, "summary": summary},
+        display=f"{seconds:.0f} s ({summary.strip('= ')})",
+    )
+    if run.returncode != 0:
+        result.reason = f"make test failed: {summary or run.stderr[-300:]}"
+    elif not result.passed:
+        result.reason = "see `pytest --durations` for where the time went"
+    return result
+
+
+@benchmark("ci")
+def bench_ci(args: argparse.Namespace) -> Result:
+    """The last `bash .ci/run` in this folder, as it recorded itself (it takes ~40 min)."""
+    target = 50 * 60.0
+    record_path = ROOT / "_build" / "bench" / "ci-run.json"
+    what = "the last `.ci/run` here: 3.11, 3.14, 3.15 in full, notebooks on 3.12, 3.13"
+    if not record_path.exists():
+        missing = "no record: run `bash .ci/run`, which writes _build/bench/ci-run.json"
+        return Result("ci", what, f"< {target / 60:g} min", None, "s", None, reason=missing)
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    seconds = float(record["total_s"])
+    steps = "; ".join(f"{name} {value} s" for name, value in record["steps"].items())
+    result = Result(
+        "ci", what, f"< {target / 60:g} min", seconds, "s", seconds < target, [seconds],
+        {"finished": record["finished"], "steps": record["steps"], "versions": record["versions"]},
+        display=f"{seconds / 60:.1f} min, finished {record['finished'][:16]} ({steps})",
+    )  # fmt: skip
+    if not result.passed:
+        result.reason = "; ".join(record["versions"]) or steps
+    return result
+
+
 # --- the report -------------------------------------------------------------------------------
 
 
@@ -777,7 +839,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="skip notebooks, nbval, rebuild")
+    parser.add_argument("--quick", action="store_true", help="skip the slow benchmarks")
     parser.add_argument(
         "--only", action="append", choices=sorted(BENCHMARKS), help="run only this (repeatable)"
     )
