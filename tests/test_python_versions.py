@@ -87,3 +87,48 @@ def test_make_test_skips_an_absent_version_successfully(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "skipped, no python3.98 on this machine" in done.stdout
     assert not (ROOT / ".venv-python3.98").exists(), "nothing is installed for it"
+
+
+SID_ROOT = ROOT / "scripts" / "sid_root.sh"
+
+
+def sid_can(name: str) -> bool:
+    done = subprocess.run(["sh", str(SID_ROOT), "can", name], capture_output=True, timeout=60)
+    return done.returncode == 0
+
+
+@pytest.mark.parametrize("name", ["python3.11", "python3.13", "python3.98", "python", ""])
+def test_the_sid_root_offers_only_3_14_and_3_15(name: str) -> None:
+    assert not sid_can(name)
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or os.geteuid() != 0, reason="the sid root needs Linux and root"
+)
+def test_make_runs_3_14_inside_the_sid_root_when_it_is_not_installed(tmp_path: Path) -> None:
+    if shutil.which("python3.14") is not None:
+        pytest.skip("python3.14 is installed here: make uses it as it is")
+    assert sid_can("python3.14") == (
+        shutil.which("debootstrap") is not None or shutil.which("apt-get") is not None
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
+    env["PYENV_ROOT"] = str(tmp_path / "no-pyenv")
+    planned = subprocess.run(
+        ["make", "--no-print-directory", "-n", "test", "PYTHON=python3.14"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert planned.returncode == 0, planned.stderr
+    assert "scripts/sid_root.sh run" in planned.stdout
+    assert "make --no-print-directory test PYTHON=python3.14" in planned.stdout
+
+
+def test_sid_root_refuses_a_bad_command() -> None:
+    done = subprocess.run(
+        ["sh", str(SID_ROOT), "frobnicate"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "usage: sid_root.sh" in done.stderr
