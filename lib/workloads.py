@@ -62,15 +62,22 @@ def _time_call(fn: Callable[..., Any], *args: Any) -> float:
 
 @dataclass(frozen=True)
 class WorkloadProfile:
-    """Wall-clock time against the CPU time this thread spent, for one call."""
+    """Wall-clock time against the CPU time this thread spent, for one call.
+
+    ``queued_seconds`` is the part of the wall time the thread was ready to run but waited for
+    a core that other programs held (Linux reports it; elsewhere it is 0). That is not waiting
+    for I/O, so it is left out of the share.
+    """
 
     wall_seconds: float
     cpu_seconds: float
+    queued_seconds: float = 0.0
 
     @property
     def cpu_share(self) -> float:
-        """The fraction of the wall time the CPU was busy with this call (0 to about 1)."""
-        return self.cpu_seconds / self.wall_seconds if self.wall_seconds > 0 else 0.0
+        """The fraction of the time it could run that the CPU was busy with it (0 to about 1)."""
+        could_run = self.wall_seconds - self.queued_seconds
+        return self.cpu_seconds / could_run if could_run > 0 else 0.0
 
     @property
     def kind(self) -> str:
@@ -94,7 +101,20 @@ def classify(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> WorkloadProfi
     that computes uses about as much CPU time as wall time. Work that ``fn`` hands to other
     threads or processes is not counted. Exceptions from ``fn`` propagate.
     """
-    wall_start, cpu_start = time.perf_counter(), time.thread_time()
+    wall_start, cpu_start, queued_start = time.perf_counter(), time.thread_time(), queued()
     fn(*args, **kwargs)
-    cpu_end, wall_end = time.thread_time(), time.perf_counter()
-    return WorkloadProfile(wall_end - wall_start, cpu_end - cpu_start)
+    cpu_end, wall_end, queued_end = time.thread_time(), time.perf_counter(), queued()
+    return WorkloadProfile(wall_end - wall_start, cpu_end - cpu_start, queued_end - queued_start)
+
+
+def queued() -> float:
+    """Seconds this thread has spent ready to run but waiting for a core (0.0 if unknown).
+
+    Linux's scheduler counts it in ``/proc/thread-self/schedstat`` (its second number, in
+    nanoseconds); other systems do not expose it, and there this returns 0.0.
+    """
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as stat:
+            return int(stat.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import time
 
 import pytest
@@ -149,3 +151,35 @@ def test_workload_profile_cpu_share_and_text() -> None:
     assert profile.cpu_share == 0.25
     assert WorkloadProfile(0.0, 0.1).cpu_share == 0.0
     assert str(profile) == "wall 2.000 s, CPU 0.500 s (25% busy): I/O-bound"
+
+
+def test_time_spent_waiting_for_a_core_is_not_counted_as_waiting_for_io() -> None:
+    profile = WorkloadProfile(wall_seconds=2.0, cpu_seconds=0.9, queued_seconds=1.0)
+    assert profile.cpu_share == pytest.approx(0.9)
+    assert profile.kind == "CPU-bound"
+    assert WorkloadProfile(2.0, 0.9).kind == "mixed", "without the queue time, it looks mixed"
+
+
+def _spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs Linux CPU affinity")
+def test_classify_calls_cpu_work_cpu_bound_while_another_process_holds_its_core() -> None:
+    core = min(os.sched_getaffinity(0))
+    rival = multiprocessing.get_context("spawn").Process(target=_spin, args=(10.0,), daemon=True)
+    rival.start()
+    mine = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(rival.pid, {core})
+        os.sched_setaffinity(0, {core})  # this thread and the rival now share one core
+        time.sleep(0.2)
+        profile = classify(_spin, 0.3)
+    finally:
+        os.sched_setaffinity(0, mine)
+        rival.terminate()
+        rival.join(timeout=10)
+    assert profile.queued_seconds > 0.05, f"the rival held the core, yet {profile}"
+    assert profile.kind == "CPU-bound", profile
