@@ -182,7 +182,8 @@ def _admin(url: str, method: str, path: str, body: dict[str, Any] | None = None)
         with urllib.request.urlopen(request, timeout=STOP_TIMEOUT) as response:
             return json.load(response)
     except urllib.error.HTTPError as exc:
-        message = json.load(exc)["errors"][0]["message"]
+        with exc:  # an HTTPError holds the response open; 3.14 warns if it is left to the GC
+            message = json.load(exc)["errors"][0]["message"]
         raise ValueError(message) from None
 
 
