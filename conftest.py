@@ -22,6 +22,7 @@ the tests under that conftest's own folder, and the notebooks are in ``chapters/
 
 from __future__ import annotations
 
+import os
 import sys
 import sysconfig
 from typing import Any
@@ -32,6 +33,18 @@ from lib.leaks import THREAD_PROBE, Snapshot, stop_processes, wait_for_no_leaks
 
 PROBE_TIMEOUT = 30.0  # seconds for the kernel to answer the probe
 VERSION_TAG = "output-varies-by-python"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # An xdist worker talks to the controller from a thread of its own, so from Python 3.12
+        # every fork in it warns that the process is multi-threaded, which filterwarnings=error
+        # would turn into a failure of any test that forks. The thread is the runner's, not the
+        # book's: a serial run (`-p no:xdist`) keeps the warning an error.
+        config.addinivalue_line(
+            "filterwarnings",
+            r"ignore:This process .* is multi-threaded, use of fork:DeprecationWarning",
+        )
 
 
 def _is_notebook_cell(item: pytest.Item) -> bool:
