@@ -146,7 +146,7 @@ def test_stopwatch_that_swallows_errors_or_blocks_the_loop() -> None:
         @functools.wraps(fn)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             start = time.perf_counter()
-            # Like asyncio.run(fn(...)) after nest_asyncio.apply(): it waits without awaiting.
+            # Like asyncio.run(fn(...)) after nest_asyncio2.apply(): it waits without awaiting.
             with ThreadPoolExecutor(max_workers=1) as pool:
                 result = pool.submit(asyncio.run, fn(*args, **kwargs)).result(timeout=5)
             return result, time.perf_counter() - start
@@ -481,15 +481,15 @@ def test_fetch_and_save_starter_raising_hanging_not_async() -> None:
     ]
 
 
-# --- The same checks after nest_asyncio.apply(), as at the end of the chapter ----------------
+# --- The same checks after nest_asyncio2.apply(), as at the end of the chapter ---------------
 
 AFTER_NEST_ASYNCIO = """
 import asyncio
 import time
 
-import nest_asyncio
+import nest_asyncio2
 
-nest_asyncio.apply()
+nest_asyncio2.apply()
 sys.path.insert(0, TESTS)
 import test_exercises_asyncio_basics as t
 from lib.exercises.asyncio_basics import check_fetch_and_save, check_fetch_titles, check_stopwatch
@@ -511,7 +511,7 @@ asyncio.run(in_a_cell())
 """
 
 
-def test_checks_work_after_nest_asyncio_patched_asyncio() -> None:
+def test_checks_work_after_nest_asyncio2_patched_asyncio() -> None:
     script = f"import sys\nTESTS = {str(ROOT / 'tests')!r}\n" + AFTER_NEST_ASYNCIO
     finished = subprocess.run(
         [sys.executable, "-W", "error", "-c", script],
