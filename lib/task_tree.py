@@ -80,11 +80,30 @@ async def crawl(limit: float) -> None:
             group.create_task(fetch_page(ids, answered, waiting), name=page)
 
 
+def allow_any_inspector() -> None:
+    """Let a process that is not this one's parent read it, where Linux's Yama forbids that.
+
+    With Yama's ``ptrace_scope`` at 1 (the default on Ubuntu, and so on GitHub's runners), only
+    an ancestor may read a process's memory, and ``python -m asyncio pstree`` runs as a sibling.
+    ``prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY)`` lifts that for this process alone. Elsewhere
+    (other systems, or no Yama) it does nothing; it never raises.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        pr_set_ptracer, pr_set_ptracer_any = 0x59616D61, -1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_ptracer, ctypes.c_ulong(pr_set_ptracer_any & 0xFFFFFFFFFFFFFFFF), 0, 0, 0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the program; return its exit status: 0 when stopped, 3 when ``--limit`` ran out."""
     parser = argparse.ArgumentParser(prog="python -m lib.task_tree")
     parser.add_argument("--limit", type=float, default=120.0, help="seconds before giving up")
     limit = parser.parse_args(argv).limit
+    allow_any_inspector()
     try:
         asyncio.run(crawl(limit))
     except TimeoutError:
