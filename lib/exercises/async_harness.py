@@ -2,7 +2,7 @@
 
 :func:`run_async` awaits an answer on a fresh event loop in a thread of its own (through
 :func:`lib.checking.call_bounded`), never on the notebook's loop, so a check works the same
-before and after ``nest_asyncio.apply()``, and a hanging answer costs seconds. Afterwards it
+before and after ``nest_asyncio2.apply()``, and a hanging answer costs seconds. Afterwards it
 cancels any task the answer left behind. :func:`counting_sessions` records the aiohttp
 sessions an answer creates. :func:`within_deadline` bounds an answer on the check's own loop
 and records whether it ran out of time or raised.

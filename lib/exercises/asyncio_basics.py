@@ -2,7 +2,7 @@
 
 Every answer here is async. Each check awaits it on a fresh event loop in a thread of its own
 (through :func:`lib.checking.call_bounded`), never on the notebook's loop, so the checks work
-the same before and after ``nest_asyncio.apply()``, and a hanging answer costs seconds. After
+the same before and after ``nest_asyncio2.apply()``, and a hanging answer costs seconds. After
 each answer, the check cancels any task the answer left behind and closes any aiohttp session
 it left open, so nothing it does outlives the check.
 
