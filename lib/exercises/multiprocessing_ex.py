@@ -81,8 +81,8 @@ def check_worker_count(checker: Checker, worker_count: Any) -> None:
 PRIME_LIMITS = [120_000, 10, 0, 2, 3, 60_000, 100, 7_919, 1_000]
 PICKLE_HINT = (
     "could a worker process not get the function? Send lib.primes.count_primes_below itself: "
-    "a lambda does not pickle, and under spawn or forkserver a worker cannot find a function "
-    "defined in the notebook"
+    "a lambda does not pickle, and under spawn or forkserver (the default on Linux from Python "
+    "3.14) a worker cannot find a function defined in the notebook"
 )
 # What a function that cannot reach a worker looks like: the parent fails to pickle it (a
 # lambda; Python 3.13 words it "Can't get local object"), or a spawned worker cannot find it.
