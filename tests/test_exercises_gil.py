@@ -221,7 +221,16 @@ def test_pool_that_assumes_new_features_is_told_to_look_them_up() -> None:
 
 def test_pool_always_processes_misses_threads_and_interpreters() -> None:
     feedback = check_pool_for_python_work(lambda: ProcessPoolExecutor)
-    assert len(feedback.failed_cases) == 3
+    missed = [
+        "pretend Python 3.13t, GIL disabled",
+        "pretend Python 3.14, default build",
+        "pretend Python 3.14t, GIL disabled",
+    ]
+    # This kernel is judged as it is: on 3.14+ (InterpreterPoolExecutor) or with the GIL off,
+    # processes are the wrong answer here too; on 3.11-3.13 with the GIL they are right.
+    if pool_for_python_work() is not ProcessPoolExecutor:
+        missed.append("this kernel, as it really is")
+    assert [case for case, _ in feedback.failed_cases] == missed
     assert any("sys._is_gil_enabled() returns False" in hint for hint in feedback.hints)
     assert any("each sub-interpreter has its own GIL" in hint for hint in feedback.hints)
 
