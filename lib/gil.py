@@ -8,6 +8,8 @@ threads never overlap; in a free-threaded build they do.
 
 :func:`gil_status` and :func:`interpreter_pool_executor` detect, at run time, what this
 interpreter offers: a free-threaded build (3.13+), and sub-interpreter pools (3.14+).
+:func:`pool_startup_seconds` measures what a new pool of threads, processes or
+sub-interpreters costs before it can do any work.
 """
 
 from __future__ import annotations
@@ -18,14 +20,30 @@ import sys
 import sysconfig
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lib.recorder import Span
 from lib.workloads import MODULUS
 
+__all__ = [
+    "CHUNK_ROUNDS",
+    "STARTUP_PAUSE",
+    "GilStatus",
+    "busy_ticks",
+    "gil_status",
+    "interpreter_pool_executor",
+    "overlap_seconds",
+    "pool_startup_seconds",
+    "record_turns",
+    "turns",
+]
+
 #: Rounds of arithmetic between two time stamps: about 10-20 µs of pure-Python work.
 CHUNK_ROUNDS = 200
+#: How long each task of :func:`pool_startup_seconds` sleeps (s): while one worker sleeps,
+#: the pool cannot hand it the next task, so it must start another worker.
+STARTUP_PAUSE = 0.05
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,48 @@ def interpreter_pool_executor() -> type[concurrent.futures.Executor] | None:
     process pool: define the functions in a module. Never raises.
     """
     return getattr(concurrent.futures, "InterpreterPoolExecutor", None)
+
+
+def pool_startup_seconds(
+    make_pool: Callable[..., concurrent.futures.Executor],
+    workers: int,
+    repeat: int = 1,
+    timeout: float = 60.0,
+) -> float:
+    """Seconds a new pool takes to start ``workers`` workers and get one trivial answer from each.
+
+    Makes ``make_pool(max_workers=workers)`` and submits ``workers`` tasks at once, each a
+    ``time.sleep(STARTUP_PAUSE)``: a sleeping worker is busy, so the pool starts one worker per
+    task. The time from making the pool to the last answer, less the pause, is the start-up:
+    starting the workers (threads, processes or sub-interpreters) and sending each one a task
+    and its answer back. Shutting the pool down afterwards is not counted. ``time.sleep`` is
+    a built-in, so every kind of pool can run it. Runs ``repeat`` times, with a new pool each
+    time, and returns the fastest.
+
+    Raises:
+        ValueError: if ``workers`` or ``repeat`` is less than 1.
+        TimeoutError: if a task has not answered ``timeout`` seconds after the pool was made.
+        Exception: whatever the pool raises, such as ``BrokenProcessPool``.
+    """
+    if workers < 1 or repeat < 1:
+        raise ValueError(f"need at least one worker and one run, got {workers} and {repeat}")
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        pool = make_pool(max_workers=workers)
+        pending: set[concurrent.futures.Future[None]] = set()
+        try:
+            tasks = [pool.submit(time.sleep, STARTUP_PAUSE) for _ in range(workers)]
+            done, pending = concurrent.futures.wait(tasks, timeout=timeout)
+            answered = time.perf_counter()
+            if pending:
+                raise TimeoutError(f"{len(pending)} of {workers} tasks unanswered in {timeout} s")
+            for task in done:
+                task.result()  # raises what the task raised
+        finally:
+            pool.shutdown(wait=not pending, cancel_futures=True)  # never wait for a stuck one
+        best = min(best, answered - start - STARTUP_PAUSE)
+    return max(best, 0.0)
 
 
 def _compute(rounds: int) -> int:

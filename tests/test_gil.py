@@ -9,18 +9,23 @@ import sysconfig
 import threading
 import time
 
+import matplotlib.pyplot as plt
 import pytest
+from matplotlib.colors import to_hex
 
 from lib import gil
 from lib.gil import (
+    STARTUP_PAUSE,
     GilStatus,
     busy_ticks,
     gil_status,
     interpreter_pool_executor,
     overlap_seconds,
+    pool_startup_seconds,
     record_turns,
     turns,
 )
+from lib.plots import MODEL_COLOURS, Run, model_colour, plot_speedup
 from lib.recorder import Span
 
 # --- detection ----------------------------------------------------------------------------
@@ -76,6 +81,88 @@ def test_interpreter_pool_executor_only_where_the_stdlib_has_it() -> None:
         assert found is concurrent.futures.InterpreterPoolExecutor
     else:
         assert found is None
+
+
+# --- what a pool costs to start -----------------------------------------------------------
+
+
+class NeverAnswers(concurrent.futures.Executor):
+    """A pool whose tasks never finish; records how it was shut down."""
+
+    def __init__(self, max_workers: int) -> None:
+        self.shutdowns: list[bool] = []
+
+    def submit(self, fn: object, /, *args: object, **kwargs: object) -> concurrent.futures.Future:
+        return concurrent.futures.Future()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.shutdowns.append(wait)
+
+
+def test_pool_startup_starts_one_thread_per_task() -> None:
+    before = set(threading.enumerate())
+    started: list[int] = []
+
+    def make_pool(max_workers: int) -> concurrent.futures.ThreadPoolExecutor:
+        return concurrent.futures.ThreadPoolExecutor(
+            max_workers, initializer=started.append, initargs=(1,)
+        )
+
+    begun = time.perf_counter()
+    seconds = pool_startup_seconds(make_pool, workers=3, repeat=2)
+    assert started == [1] * 6, "each of the two pools started all three of its threads"
+    assert 0.0 <= seconds < time.perf_counter() - begun - 2 * STARTUP_PAUSE + 1e-3
+    assert set(threading.enumerate()) <= before
+
+
+def test_pool_startup_of_processes_and_interpreters() -> None:
+    makers = [concurrent.futures.ProcessPoolExecutor]
+    if interpreter_pool_executor() is not None:
+        makers.append(interpreter_pool_executor())
+    for make_pool in makers:
+        assert 0.0 <= pool_startup_seconds(make_pool, workers=2) < 30
+
+
+def test_pool_startup_times_out_without_waiting_for_a_stuck_pool() -> None:
+    pools: list[NeverAnswers] = []
+
+    def make_pool(max_workers: int) -> NeverAnswers:
+        pools.append(NeverAnswers(max_workers))
+        return pools[-1]
+
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError, match="2 of 2 tasks unanswered"):
+        pool_startup_seconds(make_pool, workers=2, timeout=0.1)
+    assert time.perf_counter() - start < 2
+    assert pools[0].shutdowns == [False]
+
+
+def test_pool_startup_passes_on_a_task_error_and_rejects_bad_arguments() -> None:
+    class Broken(concurrent.futures.ThreadPoolExecutor):
+        def submit(
+            self, fn: object, /, *args: object, **kwargs: object
+        ) -> concurrent.futures.Future:
+            future: concurrent.futures.Future = concurrent.futures.Future()
+            future.set_exception(OSError("no worker could start"))
+            return future
+
+    with pytest.raises(OSError, match="no worker could start"):
+        pool_startup_seconds(Broken, workers=1)
+    with pytest.raises(ValueError, match="worker"):
+        pool_startup_seconds(concurrent.futures.ThreadPoolExecutor, workers=0)
+    with pytest.raises(ValueError, match="run"):
+        pool_startup_seconds(concurrent.futures.ThreadPoolExecutor, workers=1, repeat=0)
+
+
+def test_sub_interpreters_have_a_colour_of_their_own() -> None:
+    colour = model_colour("interpreters")
+    assert colour.lower() not in {known.lower() for known in MODEL_COLOURS.values()}
+    figure = plot_speedup(
+        [Run("sequential", "sequential", 1.0), Run("2", "interpreters", 0.6)], "t"
+    )
+    [_, bar] = figure.axes[0].patches
+    assert to_hex(bar.get_facecolor()) == colour.lower()
+    plt.close(figure)
 
 
 # --- ticks and turns ----------------------------------------------------------------------
