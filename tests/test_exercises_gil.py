@@ -6,6 +6,7 @@ import concurrent.futures
 import contextlib
 import hashlib
 import os
+import shutil
 import sys
 import sysconfig
 import threading
@@ -24,7 +25,11 @@ from lib.exercises.gil import (
     check_sha256_streams,
 )
 from lib.exercises.gil_tools import gil_lockout, pretend_interpreter
+from lib.gil import GilStatus, gil_status
 from lib.workloads import factorial_mod
+
+#: What lib.gil.gil_status reports on a free-threaded build running with the GIL off.
+NO_GIL = GilStatus(free_threaded_build=True, gil_enabled=False, checked_at_run_time=True)
 
 
 @contextlib.contextmanager
@@ -96,7 +101,10 @@ def test_gil_lockout_tells_holding_from_letting_go() -> None:
     interval = sys.getswitchinterval()
     result, held = gil_lockout(lambda: factorial_mod(1, 50, 300_000))
     assert result == factorial_mod(1, 50, 300_000)
-    assert held > checkers.HOLDS_GIL
+    if gil_status().gil_enabled:
+        assert held > checkers.HOLDS_GIL
+    else:  # a free-threaded build: the probe keeps running beside pure-Python code
+        assert held < checkers.HOLDS_GIL
     assert gil_lockout(lambda: time.sleep(0.05))[1] < checkers.HOLDS_GIL
     assert sys.getswitchinterval() == interval and no_probe_left()
 
@@ -144,6 +152,34 @@ def test_overlaps_wrong_ones_are_explained() -> None:
     sleep_hint, sorted_hint = feedback.hints
     assert "lets go of the GIL while it waits" in sleep_hint
     assert "needs the GIL all the time" in sorted_hint and "Python objects" in sorted_hint
+
+
+def test_overlaps_measured_in_a_child_with_the_gil_where_the_kernel_has_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pretend this kernel runs without the GIL: the shares then come from a child Python
+    # started with -X gil=1 (accepted by default builds too), all at once.
+    monkeypatch.setattr(checkers, "gil_status", lambda: NO_GIL)
+    shares = checkers.lockout_shares(tries=2)
+    assert set(shares) == set(RIGHT_OVERLAPS)
+    assert all(isinstance(measured, list) and len(measured) == 2 for measured in shares.values())
+    assert max(shares["factorial_mod(1, 50, rounds)"]) > checkers.HOLDS_GIL
+    assert min(shares["time.sleep(0.06)"]) < checkers.HOLDS_GIL
+    assert check_overlap_predictions(RIGHT_OVERLAPS).passed
+    wrong = dict(RIGHT_OVERLAPS, **{"factorial_mod(1, 50, rounds)": True})
+    [hint] = check_overlap_predictions(wrong).hints
+    assert "measured in a child Python with the GIL on" in hint
+    assert "needs the GIL all the time" in hint
+
+
+def test_overlaps_child_that_fails_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    false = shutil.which("false")
+    if false is None:
+        pytest.skip("no `false` command here")
+    monkeypatch.setattr(checkers, "gil_status", lambda: NO_GIL)
+    monkeypatch.setattr(checkers.sys, "executable", false)
+    with pytest.raises(RuntimeError, match="child Python with the GIL on failed"):
+        checkers.lockout_shares()
 
 
 def test_overlaps_starter_and_wrong_types() -> None:
@@ -305,12 +341,13 @@ def test_hash_in_small_pieces_keeps_the_gil() -> None:
             return list(pool.map(lambda stream: sha256_of(stream, 1024), streams))
 
     feedback = check_sha256_streams(small_pieces)
-    assert [case for case, _ in feedback.failed_cases] == [
-        "every read asks for more than 2047 bytes",
-        "the hashing let go of the GIL: other Python threads kept running",
-    ]
+    failed = ["every read asks for more than 2047 bytes"]
+    if gil_status().gil_enabled:  # without a GIL, small pieces lock no thread out
+        failed.append("the hashing let go of the GIL: other Python threads kept running")
+    assert [case for case, _ in feedback.failed_cases] == failed
     assert "read(1024)" in feedback.hints[0]
-    assert "hash pieces of more than 2047 bytes" in feedback.hints[1]
+    if gil_status().gil_enabled:
+        assert "hash pieces of more than 2047 bytes" in feedback.hints[1]
 
 
 def test_hash_big_reads_but_small_updates_keeps_the_gil() -> None:
@@ -326,6 +363,9 @@ def test_hash_big_reads_but_small_updates_keeps_the_gil() -> None:
             return list(pool.map(sliced, streams))
 
     feedback = check_sha256_streams(sliced_streams)
+    if not gil_status().gil_enabled:  # no GIL to keep: small updates run in parallel too
+        assert feedback.passed
+        return
     assert len(feedback.hints) == 1 and "every update() fed more than" in feedback.hints[0]
 
 

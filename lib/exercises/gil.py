@@ -4,18 +4,22 @@ Every reference is measured or computed here, independently of the learner's ans
 reference counts by running each line, the digests with one plain ``hashlib`` call per
 buffer, and whether code lets go of the GIL with :func:`gil_lockout`, which watches a probe
 thread rather than a stopwatch. A speed-up depends on free cores, which a busy or one-core
-machine lacks; a thread locked out of Python by the GIL looks the same everywhere.
+machine lacks; a thread locked out of Python by the GIL looks the same everywhere. On a
+free-threaded kernel with the GIL off, nothing is ever locked out, so exercise 2.2's calls are
+measured in a child Python started with the GIL on (``-X gil=1``).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import json
 import random
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -36,6 +40,18 @@ from lib.exercises.gil_tools import (
 from lib.gil import gil_status, overlap_seconds
 from lib.recorder import Span
 from lib.workloads import calibrate_rounds, factorial_mod
+
+__all__ = [
+    "CHILD_TIME_LIMIT",
+    "OVERLAP_TRIES",
+    "RecordingStream",
+    "check_overlap_predictions",
+    "check_pool_for_python_work",
+    "check_refcount_changes",
+    "check_sha256_streams",
+    "lockout_shares",
+    "overlap_shares",
+]
 
 T = TypeVar("T")
 
@@ -103,26 +119,74 @@ def _overlap_calls() -> dict[str, Callable[[], object]]:
     }
 
 
+OVERLAP_TRIES = 3  # a right guess needs one agreeing measurement out of this many
+CHILD_TIME_LIMIT = 120.0  # seconds for a child Python to measure every call OVERLAP_TRIES times
+
+
+def _measured_shares(call: Callable[[], object], tries: int) -> Iterator[float]:
+    for _ in range(tries):  # lazily: the checker stops at the first agreeing measurement
+        yield gil_lockout(call)[1]
+
+
+def overlap_shares(tries: int = OVERLAP_TRIES) -> dict[str, list[float]]:
+    """Measure here, ``tries`` times, the share of each call of exercise 2.2 that a second
+    thread spends locked out of Python. What the child Python of :func:`lockout_shares` runs.
+    Never raises."""
+    return {name: list(_measured_shares(call, tries)) for name, call in _overlap_calls().items()}
+
+
+def lockout_shares(tries: int = OVERLAP_TRIES) -> dict[str, Iterable[float]]:
+    """Up to ``tries`` locked-out shares for each call of exercise 2.2, measured with a GIL.
+
+    With the GIL on, they are measured here, one at a time as they are asked for. With it
+    off (a free-threaded build), no call could lock a thread out here, so a child of this
+    same Python measures them all with the GIL turned on, ``-X gil=1``.
+
+    Raises:
+        RuntimeError: if that child fails or prints no measurement.
+        subprocess.TimeoutExpired: if it runs for more than ``CHILD_TIME_LIMIT`` seconds.
+    """
+    if gil_status().gil_enabled:
+        return {name: _measured_shares(call, tries) for name, call in _overlap_calls().items()}
+    script = (
+        "import json; from lib.exercises.gil import overlap_shares; "
+        f"print(json.dumps(overlap_shares({int(tries)})))"
+    )
+    child = subprocess.run(
+        [sys.executable, "-X", "gil=1", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIME_LIMIT,
+        check=False,
+    )
+    lines = child.stdout.strip().splitlines()
+    if child.returncode != 0 or not lines:
+        last = (child.stderr.strip().splitlines() or ["no error message"])[-1]
+        raise RuntimeError(f"the child Python with the GIL on failed: {last}")
+    return json.loads(lines[-1])
+
+
 @exercise_check("Exercise 2.2: which calls can threads overlap?")
 def check_overlap_predictions(checker: Checker, predictions: Any) -> None:
-    """Measure whether each call locks a second thread out of Python; compare with the guess."""
+    """Measure whether each call locks a second thread out of Python; compare with the guess.
+
+    On a kernel without the GIL the calls are measured in a child Python with the GIL on.
+    """
     predictions = filled_in(predictions, "threads_overlap")
-    for name, call in _overlap_calls().items():
+    measured_here = gil_status().gil_enabled
+    for name, shares in lockout_shares().items():
         with checker.case(f"{name} is predicted right"):
             if name not in predictions:
                 raise CaseFailed(f"no prediction for {name!r}: add that key")
             guess = require_type(predictions[name], bool, f"the prediction for {name!r}")
-            for _ in range(3):  # a right guess needs one agreeing measurement
-                share = gil_lockout(call)[1]
+            share = 1.0
+            for share in shares:
                 if (share < HOLDS_GIL) == guess:
                     break
             else:
                 locked = f"a second thread was locked out of Python for {share:.0%} of the call"
-                if not gil_status().gil_enabled:
-                    raise CaseFailed(
-                        f"{locked}: this kernel runs without a GIL, so no call "
-                        "keeps other threads out"
-                    )
+                if not measured_here:
+                    locked += " (measured in a child Python with the GIL on: this kernel has none)"
                 if guess:
                     raise CaseFailed(
                         f"{locked}: it needs the GIL all the time it runs. Pure-Python "
@@ -152,7 +216,7 @@ POOL_HINTS = {
     "back on": "this build is free-threaded, yet the GIL is on again: ask whether the GIL is "
     "on now (sys._is_gil_enabled()), not how Python was built",
     "interpreters": "the GIL is on, and concurrent.futures has InterpreterPoolExecutor: each "
-    "sub-interpreter has its own GIL, and costs less than a process",
+    "sub-interpreter has its own GIL, and all of them live in this one process",
     "processes": "the GIL is on and there is no InterpreterPoolExecutor: only processes run "
     "Python code on several cores here",
 }

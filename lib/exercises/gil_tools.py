@@ -18,6 +18,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+__all__ = [
+    "HOLDS_GIL",
+    "LOCKED_OUT",
+    "PretendInterpreterPoolExecutor",
+    "gil_lockout",
+    "locked_out_share",
+    "pretend_interpreter",
+]
+
 T = TypeVar("T")
 
 
