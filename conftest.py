@@ -13,9 +13,9 @@ another version it still runs, and must not raise, but its output is not compare
 free-threaded build (3.14t) counts as another version, and so does another operating system:
 the committed outputs come from CPython with the GIL, on Linux.
 
-**Parallel runs.** `make test` runs the suite on every core with pytest-xdist
-(``--dist loadgroup``). A notebook's cells share one kernel and must run in order, on one
-worker, so each notebook's cells form one ``xdist_group``; other tests are spread freely.
+**Parallel runs.** `make test` runs the suite on every core with pytest-xdist, one file to
+a worker (``--dist loadfile``): a notebook's cells share one kernel and run in order on one
+worker.
 
 These live here, not in ``tests/conftest.py``, because pytest applies a conftest's hooks only to
 the tests under that conftest's own folder, and the notebooks are in ``chapters/``.
@@ -58,14 +58,11 @@ def recorded_python(notebook: Any) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # nbval's kernel runs on the interpreter that runs pytest (its python3 kernel spec).
     running = tuple(sys.version_info[:2])
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     for item in items:
-        if _is_notebook_cell(item):
-            item.add_marker(pytest.mark.xdist_group(f"notebook-{item.path.name}"))
         if not _is_notebook_cell(item) or VERSION_TAG not in item.cell.metadata.get("tags", []):
             continue
         if free_threaded or sys.platform != "linux" or recorded_python(item.parent) != running:
