@@ -1,0 +1,151 @@
+"""Chapter 6's three hand-drawn charts, so the chapter's cells show the asyncio, not matplotlib.
+
+- :func:`plot_queue_sizes`: a queue's size over time, one step line per queue bound.
+- :func:`plot_polite_attempts`: one row per request; refused attempts as crosses, the
+  back-off as a dotted line, the answered attempt as a bar.
+- :func:`plot_throughput`: throughput against concurrency on log axes, with the ideal line
+  (Little's law), the best measured value as the CPU ceiling, and the knee marked.
+
+Each checks its data before making a figure, so a bad call leaves no empty figure behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from matplotlib.figure import Figure
+
+from lib.asyncio_tools import Samples
+from lib.plots import IDEAL_COLOUR, model_colour, new_figure
+from lib.recorder import Span
+
+__all__ = ["KNEE_SHARE", "knee", "plot_polite_attempts", "plot_queue_sizes", "plot_throughput"]
+
+#: A level is past the knee once its throughput falls below this share of the ideal.
+KNEE_SHARE = 0.8
+
+
+def plot_queue_sizes(samples_by_maxsize: Mapping[int, Samples], title: str) -> Figure:
+    """Step lines of a queue's size over time, one per ``maxsize`` (0 means unbounded).
+
+    The unbounded queue is drawn dashed, bounded ones solid.
+
+    Raises:
+        ValueError: if there is nothing to plot or one of the runs has no samples.
+    """
+    if not samples_by_maxsize:
+        raise ValueError("no queue runs to plot")
+    empty = [maxsize for maxsize, samples in samples_by_maxsize.items() if not samples.values]
+    if empty:
+        raise ValueError(f"no samples for maxsize {empty}: was the queue sampled?")
+    colour = model_colour("asyncio")
+    fig, ax = new_figure()
+    for maxsize, samples in samples_by_maxsize.items():
+        label = f"bounded, maxsize={maxsize}" if maxsize else "unbounded"
+        style = "-" if maxsize else "--"
+        ax.step(samples.times, samples.values, style, where="post", color=colour, label=label)
+    ax.set_xlabel("time since the producer started (s)")
+    ax.set_ylabel("items waiting in the queue")
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_polite_attempts(spans: Sequence[Span], ids: Sequence[object], title: str) -> Figure:
+    """One row per id: each refused attempt a cross, the wait a dotted line, the answer a bar.
+
+    ``spans`` are the recorded attempts, one span per attempt, named by the id (``span.task``
+    is ``str(id)``); a span that raised is a refused attempt. Time runs from the earliest span.
+
+    Raises:
+        ValueError: if ``spans`` is empty, or an id has no attempt that was answered.
+    """
+    if not spans:
+        raise ValueError("no spans to plot: was anything recorded?")
+    attempts_by_id = {}
+    for anime_id in ids:
+        attempts = sorted((s for s in spans if s.task == str(anime_id)), key=lambda s: s.start)
+        if not any(span.ok for span in attempts):
+            raise ValueError(f"id {anime_id!r} has no answered attempt to draw")
+        attempts_by_id[anime_id] = attempts
+    origin = min(span.start for span in spans)
+    colour = model_colour("asyncio")
+    fig, ax = new_figure()
+    for row, attempts in enumerate(attempts_by_id.values()):
+        answered = next(span for span in attempts if span.ok)
+        first = row == 0  # label one of each, for the legend
+        ax.hlines(row, attempts[0].start - origin, answered.start - origin, colour, ":")
+        ax.barh(
+            row,
+            answered.seconds,
+            left=answered.start - origin,
+            height=0.6,
+            color=colour,
+            label="answered: 200" if first else None,
+        )
+        refused_at = [span.start - origin for span in attempts if not span.ok]
+        label = "refused: 429 + Retry-After" if first else None
+        ax.plot(refused_at, [row] * len(refused_at), "x", color=IDEAL_COLOUR, label=label)
+    ax.set_yticks(range(len(attempts_by_id)), [f"id {anime_id}" for anime_id in attempts_by_id])
+    ax.invert_yaxis()
+    ax.set_xlabel("time since the first request (s)")
+    ax.set_title(title)
+    ax.legend(loc="upper right")
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def knee(levels: Sequence[int], throughputs: Sequence[float], latency: float) -> int | None:
+    """The first level whose throughput is below ``KNEE_SHARE`` of its ideal, or None.
+
+    The ideal at level *c* is *c* / ``latency`` requests per second.
+    """
+    for level, throughput in zip(levels, throughputs, strict=True):
+        if throughput < KNEE_SHARE * level / latency:
+            return level
+    return None
+
+
+def plot_throughput(
+    levels: Sequence[int], throughputs: Sequence[float], latency: float, title: str
+) -> Figure:
+    """Measured throughput against requests in flight, log-log, with the ideal and the ceiling.
+
+    The ideal is ``level / latency`` requests per second; the ceiling is the best measured
+    throughput; the knee (see :func:`knee`) is annotated when there is one.
+
+    Raises:
+        ValueError: if the sequences are empty or of different lengths, or ``latency`` is not
+            positive.
+    """
+    if not levels or len(levels) != len(throughputs):
+        raise ValueError("need one throughput for each concurrency level")
+    if not latency > 0:
+        raise ValueError(f"latency must be a positive number of seconds, got {latency}")
+    fig, ax = new_figure()
+    ideal_label = f"ideal: concurrency / {latency * 1000:.0f} ms"
+    ax.plot(
+        levels, [level / latency for level in levels], "--", color=IDEAL_COLOUR, label=ideal_label
+    )
+    ax.plot(levels, throughputs, "o-", color=model_colour("asyncio"), label="measured (asyncio)")
+    ceiling_colour = model_colour("sequential")
+    ax.axhline(
+        max(throughputs), linestyle=":", color=ceiling_colour, label="CPU ceiling (best measured)"
+    )
+    knee_level = knee(levels, throughputs, latency)
+    if knee_level is not None:
+        point = (knee_level, throughputs[list(levels).index(knee_level)])
+        arrow = {"arrowstyle": "->"}
+        ax.annotate(
+            "the knee", point, xytext=(-70, 25), textcoords="offset points", arrowprops=arrow
+        )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(list(levels), [f"{level:,}" for level in levels])
+    ax.set_xlabel("requests in flight (semaphore limit)")
+    ax.set_ylabel("throughput (requests per second)")
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3, which="both")
+    return fig
