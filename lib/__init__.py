@@ -18,6 +18,11 @@ Each module has one job; open any of them beside the chapter that uses it:
   ``Retry-After``, and open-file limits
 - ``choose``, ``footprint``, ``fetch_one``: the decision guide, memory per unit of
   concurrency, and a blocking one-id fetch for every pool
+- ``lazymap``, ``nested_loops``, ``task_tree``: how far ``Executor.map`` reads ahead (3.14's
+  ``buffersize``), nest_asyncio in a child process, and a live task tree for
+  ``python -m asyncio pstree``
+- ``coordination_plots``, ``flowchart``: chapter 6's queue, back-off and throughput charts, and
+  chapter 7's decision tree
 - ``checking`` and ``exercises``: the exercise harness and each chapter's checkers
 """
 
