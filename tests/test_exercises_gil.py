@@ -19,12 +19,13 @@ import pytest
 
 from lib.exercises import gil as checkers
 from lib.exercises.gil import (
+    RecordingStream,
     check_overlap_predictions,
     check_pool_for_python_work,
     check_refcount_changes,
     check_sha256_streams,
 )
-from lib.exercises.gil_tools import gil_lockout, pretend_interpreter
+from lib.exercises.gil_tools import HOLDS_GIL, gil_lockout, gil_verdict, pretend_interpreter
 from lib.gil import GilStatus, gil_status
 from lib.workloads import factorial_mod
 
@@ -102,10 +103,10 @@ def test_gil_lockout_tells_holding_from_letting_go() -> None:
     result, held = gil_lockout(lambda: factorial_mod(1, 50, 300_000))
     assert result == factorial_mod(1, 50, 300_000)
     if gil_status().gil_enabled:
-        assert held > checkers.HOLDS_GIL
+        assert held > HOLDS_GIL
     else:  # a free-threaded build: the probe keeps running beside pure-Python code
-        assert held < checkers.HOLDS_GIL
-    assert gil_lockout(lambda: time.sleep(0.05))[1] < checkers.HOLDS_GIL
+        assert held < HOLDS_GIL
+    assert gil_lockout(lambda: time.sleep(0.05))[1] < HOLDS_GIL
     assert sys.getswitchinterval() == interval and no_probe_left()
 
 
@@ -118,6 +119,38 @@ def test_gil_lockout_cleans_up_after_an_error() -> None:
     with pytest.raises(KeyError):
         gil_lockout(fails)
     assert sys.getswitchinterval() == interval and no_probe_left()
+
+
+def test_gil_verdict_takes_the_majority_and_reads_no_more_than_it_needs() -> None:
+    read: list[float] = []
+
+    def shares(*values: float) -> Iterator[float]:
+        for value in values:
+            read.append(value)
+            yield value
+
+    assert gil_verdict(shares(0.9, 0.3, 0.95, 1.0, 0.0), 5) == (True, pytest.approx(0.925))
+    assert read == [0.9, 0.3, 0.95, 1.0]  # 3 of 4 held: the fifth cannot change it
+    read.clear()
+    assert gil_verdict(shares(0.9, 0.3, 0.95, 0.1, 0.0), 5) == (False, 0.3)
+    assert len(read) == 5
+    read.clear()
+    assert gil_verdict(shares(0.0, 0.02, 1.0, 1.0), 3) == (False, 0.01)  # one stray is outvoted
+    assert read == [0.0, 0.02]
+    assert gil_verdict(iter([1.0, 0.99, 0.0]), 3) == (True, pytest.approx(0.995))
+    assert gil_verdict(iter([0.79]), 1) == (False, 0.79)  # HOLDS_GIL is the boundary
+    assert gil_verdict(iter([0.8]), 1) == (True, 0.8)
+
+
+@pytest.mark.parametrize("tries", [0, 2, -1])
+def test_gil_verdict_refuses_an_even_or_empty_vote(tries: int) -> None:
+    with pytest.raises(ValueError, match="positive odd number"):
+        gil_verdict(iter([1.0] * 5), tries)
+
+
+def test_gil_verdict_says_when_the_shares_run_out() -> None:
+    with pytest.raises(ValueError, match="2 shares for a majority of 5"):
+        gil_verdict(iter([1.0, 0.0]), 5)
 
 
 # --- 2.2 which calls can threads overlap? --------------------------------------------------
@@ -163,8 +196,8 @@ def test_overlaps_measured_in_a_child_with_the_gil_where_the_kernel_has_none(
     shares = checkers.lockout_shares(tries=2)
     assert set(shares) == set(RIGHT_OVERLAPS)
     assert all(isinstance(measured, list) and len(measured) == 2 for measured in shares.values())
-    assert max(shares["factorial_mod(1, 50, rounds)"]) > checkers.HOLDS_GIL
-    assert min(shares["time.sleep(0.06)"]) < checkers.HOLDS_GIL
+    assert max(shares["factorial_mod(1, 50, rounds)"]) > HOLDS_GIL
+    assert min(shares["time.sleep(0.06)"]) < HOLDS_GIL
     assert check_overlap_predictions(RIGHT_OVERLAPS).passed
     wrong = dict(RIGHT_OVERLAPS, **{"factorial_mod(1, 50, rounds)": True})
     [hint] = check_overlap_predictions(wrong).hints
@@ -328,6 +361,24 @@ def test_hash_with_file_digest_is_right_too() -> None:
             return [future.result().hexdigest() for future in futures]
 
     assert check_sha256_streams(with_file_digest).passed
+
+
+def test_recording_stream_repeats_its_piece_and_logs_every_read() -> None:
+    log: list = []
+    stream = RecordingStream(b"abcde", log, 7, repeats=3)
+    assert stream.read(3) == b"abc" and stream.read(4) == b"deab"  # across a repeat
+    buffer = bytearray(6)
+    assert stream.readinto(buffer) == 6 and buffer == b"cdeabc"
+    assert stream.read() == b"de" and stream.read(5) == b"" and stream.readinto(buffer) == 0
+    assert [(index, size) for index, _, size, _ in log] == [
+        (7, 3),
+        (7, 4),
+        (7, 6),
+        (7, -1),
+        (7, 5),
+        (7, 6),
+    ]
+    assert RecordingStream(b"xy", [], 0, repeats=2).read(None) == b"xyxy"
 
 
 def test_hash_right_on_one_core() -> None:

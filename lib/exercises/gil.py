@@ -32,9 +32,9 @@ from lib.checking import (
     require_type,
 )
 from lib.exercises.gil_tools import (
-    HOLDS_GIL,
     PretendInterpreterPoolExecutor,
     gil_lockout,
+    gil_verdict,
     pretend_interpreter,
 )
 from lib.gil import gil_status, overlap_seconds
@@ -119,12 +119,12 @@ def _overlap_calls() -> dict[str, Callable[[], object]]:
     }
 
 
-OVERLAP_TRIES = 3  # a right guess needs one agreeing measurement out of this many
+OVERLAP_TRIES = 3  # a guess is judged by the majority of this many measurements
 CHILD_TIME_LIMIT = 120.0  # seconds for a child Python to measure every call OVERLAP_TRIES times
 
 
 def _measured_shares(call: Callable[[], object], tries: int) -> Iterator[float]:
-    for _ in range(tries):  # lazily: the checker stops at the first agreeing measurement
+    for _ in range(tries):  # lazily: the checker stops once a majority agrees
         yield gil_lockout(call)[1]
 
 
@@ -179,11 +179,8 @@ def check_overlap_predictions(checker: Checker, predictions: Any) -> None:
             if name not in predictions:
                 raise CaseFailed(f"no prediction for {name!r}: add that key")
             guess = require_type(predictions[name], bool, f"the prediction for {name!r}")
-            share = 1.0
-            for share in shares:
-                if (share < HOLDS_GIL) == guess:
-                    break
-            else:
+            held, share = gil_verdict(shares, OVERLAP_TRIES)
+            if held == guess:
                 locked = f"a second thread was locked out of Python for {share:.0%} of the call"
                 if not measured_here:
                     locked += " (measured in a child Python with the GIL on: this kernel has none)"
@@ -283,49 +280,57 @@ def check_pool_for_python_work(checker: Checker, pool_for_python_work: Any) -> N
 # --- 2.4 hash many streams at once ---------------------------------------------------------
 
 GIL_MIN_BYTES = 2048  # hashlib lets go of the GIL for updates of at least this many bytes
-BIG_STREAMS, BIG_BYTES = 4, 16 * 2**20
+BIG_STREAMS, BIG_MIB = 4, 48  # long enough that a GIL held per stream shows on any machine
 SMALL_SIZES = (0, 1, 2047, 2048, 1_000_003)
 HASH_TIME_LIMIT = 10.0  # seconds for one call of the learner's function
+HASH_TRIES = 5  # whether the hashing let go of the GIL: the majority of this many runs
 Read = tuple[int, int, int, float]  # stream number, thread ident, size asked for, time
 
 
 class RecordingStream:
-    """A read-only binary stream over ``data`` that logs every read: size, thread, time."""
+    """A read-only binary stream of ``data`` repeated ``repeats`` times that logs every read:
+    size, thread, time. Repeating one piece makes a long stream without holding it all."""
 
-    def __init__(self, data: bytes, log: list[Read], index: int) -> None:
-        self._data, self._position = memoryview(data), 0
+    def __init__(self, data: bytes, log: list[Read], index: int, repeats: int = 1) -> None:
+        self._data, self._size, self._position = memoryview(data), len(data) * repeats, 0
         self._log, self._index = log, index
 
-    def _take(self, size: int) -> memoryview:
+    def _take(self, size: int) -> Iterator[memoryview]:
         self._log.append((self._index, threading.get_ident(), size, time.perf_counter()))
-        end = len(self._data) if size < 0 else self._position + size
-        piece = self._data[self._position : end]
-        self._position += len(piece)
-        return piece
+        end = self._size if size < 0 else min(self._size, self._position + size)
+        while self._position < end:
+            offset = self._position % len(self._data)
+            piece = self._data[offset : offset + end - self._position]
+            self._position += len(piece)
+            yield piece
 
     def read(self, size: int | None = -1) -> bytes:
-        return bytes(self._take(-1 if size is None else size))
+        return b"".join(self._take(-1 if size is None else size))
 
     def readinto(self, buffer: Any) -> int:  # what hashlib.file_digest uses
-        view = memoryview(buffer).cast("B")
-        piece = self._take(len(view))
-        view[: len(piece)] = piece
-        return len(piece)
+        view, filled = memoryview(buffer).cast("B"), 0
+        for piece in self._take(len(view)):
+            view[filled : filled + len(piece)] = piece
+            filled += len(piece)
+        return filled
 
     def readable(self) -> bool:
         return True
 
 
-def _hash_call(sha256_streams: Any, blobs: list[bytes], log: list[Read]) -> list:
+Blob = tuple[bytes, int]  # a stream's content: this piece, repeated this many times
+
+
+def _hash_call(sha256_streams: Any, blobs: list[Blob], log: list[Read]) -> list:
     """Run the learner's function on fresh streams over ``blobs``; return its digests."""
-    streams = [RecordingStream(blob, log, index) for index, blob in enumerate(blobs)]
+    streams = [RecordingStream(data, log, index, n) for index, (data, n) in enumerate(blobs)]
     answer = call_bounded(sha256_streams, streams, time_limit=HASH_TIME_LIMIT)
     if isinstance(answer, Iterator):
         raise CaseFailed("the result of sha256_streams is an iterator: wrap it in list(...)")
     return require_type(answer, list, "the result of sha256_streams")
 
 
-def _hashing_lockout(sha256_streams: Any, blobs: list[bytes]) -> float:
+def _hashing_lockout(sha256_streams: Any, blobs: list[Blob]) -> float:
     """Hash ``blobs`` with the learner's function under the probe; return the locked-out
     share of the hashing itself, first read to last: no pool start-up or shutdown."""
     reads: list[Read] = []
@@ -337,8 +342,15 @@ def _hashing_lockout(sha256_streams: Any, blobs: list[bytes]) -> float:
     return gil_lockout(lambda: _hash_call(sha256_streams, blobs, reads), hashing)[1]
 
 
-def _compare_digests(answer: list, blobs: list[bytes]) -> None:
-    expected = [hashlib.sha256(blob).hexdigest() for blob in blobs]
+def _sha256_of_blob(data: bytes, repeats: int) -> str:
+    digest = hashlib.sha256()
+    for _ in range(repeats):
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _compare_digests(answer: list, blobs: list[Blob]) -> None:
+    expected = [_sha256_of_blob(data, repeats) for data, repeats in blobs]
     if len(answer) != len(expected):
         raise CaseFailed(f"{len(answer)} digests for {len(expected)} streams: one per stream")
     for index, (got, want) in enumerate(zip(answer, expected, strict=True)):
@@ -357,8 +369,8 @@ def _compare_digests(answer: list, blobs: list[bytes]) -> None:
 def check_sha256_streams(checker: Checker, sha256_streams: Any) -> None:
     """Hash recorded streams with the learner's function; judge digests, reads and the GIL."""
     block = random.Random(4).randbytes(2**20)
-    small = [(block * 2)[:size] for size in SMALL_SIZES]
-    big = [bytes([index]) * 9 + block * (BIG_BYTES // len(block)) for index in range(BIG_STREAMS)]
+    small = [((block * 2)[:size], 1) for size in SMALL_SIZES]
+    big = [(bytes([index]) * 9 + block[9:], BIG_MIB) for index in range(BIG_STREAMS)]
     log: list[Read] = []
     with checker.case("an empty list of streams gives an empty list"):
         answer = _hash_call(sha256_streams, [], [])
@@ -367,7 +379,7 @@ def check_sha256_streams(checker: Checker, sha256_streams: Any) -> None:
     with checker.case("streams from 0 bytes to about 1 MiB hash right, odd sizes included"):
         _compare_digests(_hash_call(sha256_streams, small, []), small)
     big_right = False
-    with checker.case(f"{BIG_STREAMS} streams of 16 MiB hash right, in order"):
+    with checker.case(f"{BIG_STREAMS} streams of {BIG_MIB} MiB hash right, in order"):
         _compare_digests(_hash_call(sha256_streams, big, log), big)
         big_right = True
     if not big_right or not log:
@@ -399,12 +411,12 @@ def check_sha256_streams(checker: Checker, sha256_streams: Any) -> None:
                 f"one thread read all {BIG_STREAMS} streams: hash each one in a task of its "
                 "own on a ThreadPoolExecutor"
             )
+    if smallest < 0:
+        return  # whole reads: this stream copies them in Python, so the GIL says nothing here
     with checker.case("the hashing let go of the GIL: other Python threads kept running"):
-        for _ in range(5):  # a right answer needs one good measurement
-            share = _hashing_lockout(sha256_streams, big)
-            if share < HOLDS_GIL:
-                break
-        else:
+        measured = (_hashing_lockout(sha256_streams, big) for _ in range(HASH_TRIES))
+        held, share = gil_verdict(measured, HASH_TRIES)
+        if held:
             why = (
                 "hash pieces of more than 2047 bytes, so that hashlib lets go of the GIL"
                 if smallest < GIL_MIN_BYTES

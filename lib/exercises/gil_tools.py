@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import statistics
 import sys
 import sysconfig
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ __all__ = [
     "LOCKED_OUT",
     "PretendInterpreterPoolExecutor",
     "gil_lockout",
+    "gil_verdict",
     "locked_out_share",
     "pretend_interpreter",
 ]
@@ -93,6 +95,27 @@ def gil_lockout(
     if window is not None:
         start, end = window()
     return result, locked_out_share(ticks, start, end)
+
+
+def gil_verdict(shares: Iterable[float], tries: int) -> tuple[bool, float]:
+    """Whether a call held the GIL, by a majority of up to ``tries`` measured shares.
+
+    ``shares`` is read lazily and only until one side has a majority, so a clear case costs
+    about ``tries // 2 + 1`` measurements. One stray measurement (a busy machine, a thread
+    of the test runner waking) can no more pass a call that holds the GIL than fail one
+    that lets go of it. Returns the verdict and the median of the shares read. Raises
+    ``ValueError`` if ``tries`` is not a positive odd number or ``shares`` runs out first.
+    """
+    if tries < 1 or tries % 2 == 0:
+        raise ValueError(f"tries must be a positive odd number, not {tries!r}")
+    majority = tries // 2 + 1
+    read: list[float] = []
+    for share in itertools.islice(shares, tries):
+        read.append(share)
+        held = sum(s >= HOLDS_GIL for s in read)
+        if held >= majority or len(read) - held >= majority:
+            return held >= majority, statistics.median(read)
+    raise ValueError(f"{len(read)} shares for a majority of {tries}: measure {tries} times")
 
 
 # --- pretend interpreters -----------------------------------------------------------------
