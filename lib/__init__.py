@@ -2,8 +2,8 @@
 
 Each module has one job; open any of them beside the chapter that uses it:
 
-- ``catalogue``, ``ratelimit``, ``server``, ``serving``: the local AniList-compatible API
-- ``clients``: blocking (requests) and async (aiohttp) clients for that API
+- ``anilist``: the local AniList-compatible API (its catalogue, server, guards, rate limit,
+  running it in a thread or a process) and the clients for it, the polite one included
 - ``workloads``: the CPU-bound task, and a wall-time-versus-CPU-time classifier
 - ``cpus``: how many cores this process may use
 - ``gil``: watch CPU-bound threads take turns on the GIL; detect free-threaded builds
@@ -14,10 +14,9 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``show``: display lib's own source in a notebook
 - ``bank``, ``startmethod``, ``childtasks``, ``pipeline``: the threading and multiprocessing
   chapters' shared account, start-method switch, child-process workers and queue pipeline
-- ``asyncio_tools``, ``polite``, ``fdlimits``: asyncio helpers, a polite client that honours
-  ``Retry-After``, and open-file limits
-- ``choose``, ``footprint``, ``fetch_one``: the decision guide, memory per unit of
-  concurrency, and a blocking one-id fetch for every pool
+- ``asyncio_tools``, ``fdlimits``: asyncio helpers and open-file limits
+- ``choose``, ``footprint``, ``workers``: the decision guide, memory per unit of
+  concurrency, and importable pool workers (a blocking one-id fetch) for every start method
 - ``lazymap``, ``nested_loops``, ``task_tree``: how far ``Executor.map`` reads ahead (3.14's
   ``buffersize``), nest_asyncio in a child process, and a live task tree for
   ``python -m asyncio pstree``

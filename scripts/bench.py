@@ -48,11 +48,11 @@ if importlib.util.find_spec("lib") is None:  # `import lib` even without the edi
 
 import psutil  # noqa: E402
 
-from lib.clients import AniListClient, AsyncAniListClient  # noqa: E402
+from lib.anilist.clients import AniListClient, AsyncAniListClient  # noqa: E402
+from lib.anilist.guards import lift_open_file_limit  # noqa: E402
+from lib.anilist.running import LocalAniList, ServerProcess  # noqa: E402
 from lib.cpus import usable_cpus  # noqa: E402
 from lib.leaks import is_multiprocessing_helper  # noqa: E402
-from lib.server_guards import lift_open_file_limit  # noqa: E402
-from lib.serving import LocalAniList, ServerProcess  # noqa: E402
 from lib.speedup import efficiency, ideal_seconds  # noqa: E402
 from lib.workloads import calibrate_rounds, factorial_mod  # noqa: E402
 

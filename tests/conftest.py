@@ -19,8 +19,8 @@ import psutil
 import pytest
 import requests
 
-from lib.clients import MEDIA_QUERY
-from lib.serving import LocalAniList
+from lib.anilist.clients import MEDIA_QUERY
+from lib.anilist.running import LocalAniList
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from lib.accounting import (
     fetch_outcome,
     outcome_of,
 )
-from lib.clients import ApiError
+from lib.anilist.clients import ApiError
 
 pytestmark = pytest.mark.timeout(60)
 

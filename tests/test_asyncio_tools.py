@@ -7,8 +7,8 @@ import asyncio
 import aiohttp
 import pytest
 
+from lib.anilist.clients import request_body
 from lib.asyncio_tools import ConnectionCounter, Samples, Slots, sample_every
-from lib.clients import request_body
 
 # --- ConnectionCounter ----------------------------------------------------------------------
 

@@ -14,7 +14,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lib.server import (
+from lib.anilist.guards import check_bind_host, connect_host, is_loopback
+from lib.anilist.running import LocalAniList, ServerProcess
+from lib.anilist.server import (
     HOST,
     ServerConfig,
     ServerState,
@@ -23,8 +25,6 @@ from lib.server import (
     start_site,
     stop_site,
 )
-from lib.server_guards import check_bind_host, connect_host, is_loopback
-from lib.serving import LocalAniList, ServerProcess
 
 pytestmark = pytest.mark.timeout(60)
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def test_command_line_allows_every_interface_with_the_flag() -> None:
 
 def test_module_refuses_to_start_on_every_interface() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "lib.server", "--host", "0.0.0.0"],
+        [sys.executable, "-m", "lib.anilist.server", "--host", "0.0.0.0"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""The blocking and async AniList clients (lib.clients), against the local server only."""
+"""The blocking and async AniList clients (lib.anilist.clients), against the local server only."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 import requests
 
-from lib.catalogue import KNOWN_TITLES
-from lib.clients import (
+from lib.anilist.catalogue import KNOWN_TITLES
+from lib.anilist.clients import (
     REAL_ANILIST_URL,
     REAL_API_SWITCH,
     AniListClient,

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from lib.clients import AsyncAniListClient, media_from, request_body
+from lib.anilist.clients import AsyncAniListClient, media_from, request_body
 from lib.exercises.asyncio_basics import (
     check_fetch_and_save,
     check_fetch_titles,

@@ -11,7 +11,7 @@ import asyncio
 import time
 from typing import Any
 
-from lib.clients import ApiError, AsyncAniListClient
+from lib.anilist.clients import ApiError, AsyncAniListClient
 from lib.exercises.asyncio_coordination import (
     check_count_view,
     check_fetch_all,

@@ -16,7 +16,7 @@ from lib.exercises.choosing import (
     check_score_all,
     expected_factorial_mod,
 )
-from lib.fetch_one import fetch_one
+from lib.workers import fetch_one
 from lib.workloads import factorial_mod
 
 QUICK = 0.15  # seconds per job where the case under test is not the heartbeat's

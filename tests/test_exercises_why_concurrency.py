@@ -6,7 +6,7 @@ import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from lib.clients import AniListClient
+from lib.anilist.clients import AniListClient
 from lib.exercises.why_concurrency import (
     check_fetch_titles,
     check_predictions,

@@ -23,9 +23,9 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import pytest
 
 from lib.accounting import OK, TIMEOUT, Ledger, fetch_outcome
-from lib.clients import AniListClient, ApiError, AsyncAniListClient
-from lib.server import ServerConfig
-from lib.serving import LocalAniList
+from lib.anilist.clients import AniListClient, ApiError, AsyncAniListClient
+from lib.anilist.running import LocalAniList
+from lib.anilist.server import ServerConfig
 from lib.timing import Stopwatch
 
 pytestmark = pytest.mark.timeout(60)

@@ -25,6 +25,7 @@ import nbformat
 import psutil
 import pytest
 
+from lib.anilist.running import LocalAniList
 from lib.leaks import (
     THREAD_PROBE,
     Snapshot,
@@ -34,7 +35,6 @@ from lib.leaks import (
     stop_processes,
     wait_for_no_leaks,
 )
-from lib.serving import LocalAniList
 
 pytestmark = pytest.mark.timeout(120)
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -190,12 +190,12 @@ LEAKY = [
     "listener = socket.socket()\nlistener.bind(('127.0.0.1', 0))\nlistener.listen()",
     "worker = threading.Thread(target=time.sleep, args=(60,), name='forgotten', daemon=True)\n"
     "worker.start()",
-    "from lib.serving import LocalAniList\nserver = LocalAniList(latency=0.0).start()",
+    "from lib.anilist.running import LocalAniList\nserver = LocalAniList(latency=0.0).start()",
 ]
 TIDY = [
     "import asyncio, multiprocessing\n"
     "from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor\n"
-    "from lib.serving import LocalAniList, ServerProcess",
+    "from lib.anilist.running import LocalAniList, ServerProcess",
     "await asyncio.to_thread(sum, [1, 2])  # leaves the loop's default executor thread",
     "with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn')) as pool:\n"
     "    assert pool.submit(abs, -1).result(timeout=60) == 1",

@@ -39,9 +39,9 @@ WORKS = {
 PRELUDE = """
 import asyncio
 
-from lib.clients import AsyncAniListClient
+from lib.anilist.clients import AsyncAniListClient
 from lib.nested_loops import probe
-from lib.serving import LocalAniList
+from lib.anilist.running import LocalAniList
 
 ANIME_IDS = [100, 200, 300, 400, 700]
 server = LocalAniList(latency=0.01).start()

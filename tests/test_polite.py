@@ -1,4 +1,4 @@
-"""A polite client: a semaphore, backoff and Retry-After (lib.polite)."""
+"""A polite client: a semaphore, backoff and Retry-After (lib.anilist.polite)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from lib.clients import ApiError, AsyncAniListClient
-from lib.polite import RetryPolicy, Tally, backoff_delay, fetch_all_politely, polite_fetch
+from lib.anilist.clients import ApiError, AsyncAniListClient
+from lib.anilist.polite import RetryPolicy, Tally, backoff_delay, fetch_all_politely, polite_fetch
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.01)
 

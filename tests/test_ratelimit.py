@@ -1,4 +1,4 @@
-"""The sliding-window rate limiter (lib.ratelimit), driven by a fake clock."""
+"""The sliding-window rate limiter (lib.anilist.ratelimit), driven by a fake clock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from lib.ratelimit import Decision, SlidingWindowLimiter
+from lib.anilist.ratelimit import Decision, SlidingWindowLimiter
 
 
 class FakeClock:

@@ -21,9 +21,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.catalogue import MAX_MEDIA_ID
-from lib.clients import MEDIA_QUERY, request_body
-from lib.serving import LocalAniList, ServerProcess
+from lib.anilist.catalogue import MAX_MEDIA_ID
+from lib.anilist.clients import MEDIA_QUERY, request_body
+from lib.anilist.running import LocalAniList, ServerProcess
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -33,9 +33,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lib.catalogue import lookup_media
+from lib.anilist.catalogue import lookup_media
+from lib.anilist.clients import ApiError
+from lib.anilist.running import LocalAniList
 from lib.checking import CaseFailed, Checker, NotAttempted, call_bounded, exercise_check
-from lib.clients import ApiError
 from lib.exercises.async_harness import (
     GRACE,
     Awaited,
@@ -48,7 +49,6 @@ from lib.exercises.async_harness import (
     run_async,
     settle,
 )
-from lib.serving import LocalAniList
 
 # --- Exercise 5.1: time a coroutine correctly ------------------------------------------------
 

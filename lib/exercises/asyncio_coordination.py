@@ -22,7 +22,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lib.catalogue import lookup_media
+from lib.anilist.catalogue import lookup_media
+from lib.anilist.clients import ApiError
+from lib.anilist.running import LocalAniList
 from lib.checking import (
     CaseFailed,
     Checker,
@@ -32,9 +34,7 @@ from lib.checking import (
     exercise_check,
     require_type,
 )
-from lib.clients import ApiError
 from lib.exercises.async_harness import cancel_leftovers, within_deadline
-from lib.serving import LocalAniList
 
 GRACE = 2.0  # extra seconds for call_bounded, past the deadline inside the answer's loop
 # What asyncio and aiohttp say when an object made on one event loop is used on another.

@@ -22,7 +22,8 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from lib.catalogue import lookup_media
+from lib.anilist.catalogue import lookup_media
+from lib.anilist.running import ServerProcess
 from lib.checking import (
     CaseFailed,
     Checker,
@@ -37,7 +38,6 @@ from lib.exercises.heartbeat import (
     require_function,
     run_with_heartbeat,
 )
-from lib.serving import ServerProcess
 from lib.workloads import MODULUS, calibrate_rounds, factorial_mod
 
 # --- Exercise 7.1: name the model -----------------------------------------------------------

@@ -15,7 +15,7 @@ import time
 from concurrent.futures import Future
 from typing import Any
 
-from lib.catalogue import lookup_media
+from lib.anilist.catalogue import lookup_media
 from lib.checking import (
     CaseFailed,
     Checker,

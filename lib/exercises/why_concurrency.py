@@ -6,6 +6,8 @@ import math
 import time
 from typing import Any
 
+from lib.anilist.clients import AniListClient, ApiError
+from lib.anilist.running import LocalAniList
 from lib.checking import (
     CaseFailed,
     Checker,
@@ -14,8 +16,6 @@ from lib.checking import (
     filled_in,
     require_type,
 )
-from lib.clients import AniListClient, ApiError
-from lib.serving import LocalAniList
 from lib.workloads import classify
 
 KINDS = ("I/O-bound", "CPU-bound")

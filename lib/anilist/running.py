@@ -22,8 +22,8 @@ import urllib.error
 import urllib.request
 from typing import Any, Self
 
-from lib.server import HOST, ServerConfig, ServerState, start_site, stop_site
-from lib.server_guards import check_bind_host, connect_host
+from lib.anilist.guards import check_bind_host, connect_host
+from lib.anilist.server import HOST, ServerConfig, ServerState, start_site, stop_site
 
 START_TIMEOUT = 15.0  # seconds to wait for a server to come up before giving up
 STOP_TIMEOUT = 10.0
@@ -38,7 +38,8 @@ def _config_from(config: ServerConfig | None, knobs: dict[str, Any]) -> ServerCo
 class LocalAniList:
     """The local API served from a background thread of this process.
 
-    Use it as a context manager. Keyword arguments are :class:`lib.server.ServerConfig` knobs.
+    Use it as a context manager. Keyword arguments are
+    :class:`lib.anilist.server.ServerConfig` knobs.
     It listens on 127.0.0.1; another ``host`` needs ``allow_remote=True``.
 
     Raises:
@@ -188,10 +189,10 @@ def _admin(url: str, method: str, path: str, body: dict[str, Any] | None = None)
 
 
 class ServerProcess:
-    """The local API in a separate Python process, started with ``python -m lib.server``.
+    """The local API in a separate Python process, started with ``python -m lib.anilist.server``.
 
     Use this for the large-scale demos: a server in the kernel's own process would compete with
-    the client for the GIL. Keyword arguments are :class:`lib.server.ServerConfig` knobs.
+    the client for the GIL. Keyword arguments are :class:`lib.anilist.server.ServerConfig` knobs.
     It listens on 127.0.0.1; another ``host`` needs ``allow_remote=True``. The process raises
     its own limit on open files as far as the OS allows, so it can hold many connections.
 
@@ -216,7 +217,7 @@ class ServerProcess:
         self.url = ""
 
     def _command(self) -> list[str]:
-        command = [sys.executable, "-m", "lib.server", "--port", "0", "--host", self.host]
+        command = [sys.executable, "-m", "lib.anilist.server", "--port", "0", "--host", self.host]
         if self._allow_remote:
             command.append("--allow-remote")
         for field in dataclasses.fields(self.config):

@@ -1,4 +1,4 @@
-"""One blocking fetch that threads, processes and asyncio can share (lib.fetch_one)."""
+"""One blocking fetch that threads, processes and asyncio can share (lib.workers)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from lib.clients import ApiError
-from lib.fetch_one import fetch_one
+from lib.anilist.clients import ApiError
+from lib.workers import fetch_one
 
 
 def test_fetch_one_returns_the_media(server) -> None:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from lib.clients import ApiError
+from lib.anilist.clients import ApiError
 
 T = TypeVar("T")
 
@@ -107,8 +107,8 @@ async def polite_fetch(
 ) -> T:
     """``await fetch(media_id)`` with at most ``limit`` calls in flight, retrying politely.
 
-    An :class:`~lib.clients.ApiError` whose status is in ``policy.retry_statuses`` is retried
-    after :func:`backoff_delay`, until ``policy.max_attempts`` attempts have been made. The
+    An :class:`~lib.anilist.clients.ApiError` whose status is in ``policy.retry_statuses`` is
+    retried after :func:`backoff_delay`, until ``policy.max_attempts`` attempts have been made. The
     semaphore is held only while a request is in flight, never while waiting to retry.
 
     Raises:

@@ -1,4 +1,4 @@
-"""lib.server_guards: AniList-shaped errors from aiohttp's own rejections, and the fd limit."""
+"""lib.anilist.guards: AniList-shaped errors from aiohttp's own rejections, and the fd limit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import psutil
 import pytest
 import requests
 
-from lib.serving import ServerProcess
+from lib.anilist.running import ServerProcess
 
 pytestmark = pytest.mark.timeout(60)
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ LIFT = textwrap.dedent(
     import json, resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, soft), hard))
-    from lib.server_guards import lift_open_file_limit
+    from lib.anilist.guards import lift_open_file_limit
     before = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     after = lift_open_file_limit({wanted})
     print(json.dumps([before, after, resource.getrlimit(resource.RLIMIT_NOFILE), hard]))

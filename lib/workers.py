@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib.clients import DEFAULT_TIMEOUT, AniListClient
+from lib.anilist.clients import DEFAULT_TIMEOUT, AniListClient
 
 
 def fetch_one(base_url: str, media_id: int, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def fetch_one(base_url: str, media_id: int, timeout: float = DEFAULT_TIMEOUT) ->
     Raises:
         TypeError: if ``media_id`` is not an int.
         ValueError: if ``timeout`` is not positive.
-        lib.clients.ApiError: on an error response (404, 429, 500, ...).
+        lib.anilist.clients.ApiError: on an error response (404, 429, 500, ...).
         requests.Timeout: if the server does not answer within ``timeout`` seconds.
         requests.ConnectionError: if nothing listens at ``base_url``.
     """

@@ -4,12 +4,12 @@ It answers ``POST /`` with AniList's response and error shapes, and has knobs fo
 real network does to you: latency with seeded jitter, failures, hangs and a rate limit.
 ``GET /stats`` reports what it served; ``POST /admin/config`` changes the knobs while it runs.
 
-Run it inside the kernel with :class:`lib.serving.LocalAniList`, or as its own process::
+Run it inside the kernel with :class:`lib.anilist.running.LocalAniList`, or as its own process::
 
-    python -m lib.server --port 8080 --latency 0.1
+    python -m lib.anilist.server --port 8080 --latency 0.1
 
 It listens on loopback only unless told otherwise (``--host ADDRESS --allow-remote``); its
-guards against bad input and for binding live in :mod:`lib.server_guards`.
+guards against bad input and for binding live in :mod:`lib.anilist.guards`.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from lib import server_guards as guards
-from lib.catalogue import lookup_media
-from lib.ratelimit import SlidingWindowLimiter
-from lib.server_guards import BadBody, error_response, read_json_body
+from lib.anilist import guards
+from lib.anilist.catalogue import lookup_media
+from lib.anilist.guards import BadBody, error_response, read_json_body
+from lib.anilist.ratelimit import SlidingWindowLimiter
 
 LISTEN_BACKLOG = 4096
 HOST = guards.LOOPBACK  # the default: the book's server is not reachable from the network
@@ -280,7 +280,8 @@ def parse_command_line(argv: list[str] | None = None) -> Command:
     """Read the command line into a :class:`Command`. Exits with a message on bad input."""
     defaults = ServerConfig()
     parser = argparse.ArgumentParser(
-        prog="python -m lib.server", description="Serve the book's local AniList-compatible API."
+        prog="python -m lib.anilist.server",
+        description="Serve the book's local AniList-compatible API.",
     )
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--host", default=HOST, help=f"address to listen on (default {HOST})")

@@ -1,0 +1,19 @@
+"""The local AniList-compatible API, and the clients that talk to it.
+
+One module a job; open the one a chapter names:
+
+- ``catalogue``: the titles the API serves
+- ``server``: the aiohttp application: parse a GraphQL query, answer it, the knobs
+  (latency, jitter, failures, hangs, rate limit); ``python -m lib.anilist.server`` runs it
+- ``guards``: what keeps it safe: loopback binding, error shapes, body limits
+- ``ratelimit``: the sliding window behind the 429 answers
+- ``running``: ``LocalAniList`` (the server in a thread of the kernel) and ``ServerProcess``
+  (the server in a process of its own)
+- ``clients``: the blocking (requests) and async (aiohttp) clients
+- ``polite``: a client that keeps few requests in flight and backs off as ``Retry-After`` says
+
+Nothing is re-exported here on purpose: ``lib.anilist.clients`` is imported by every process
+pool worker that fetches, and it should not pull in the server and its dependencies.
+"""
+
+__all__: list[str] = []
