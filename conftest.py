@@ -1,10 +1,7 @@
 """Checks that apply to every test run from the repository root, the notebooks included.
 
-**Leaks.** After the last cell of each notebook that nbval runs, and before nbval shuts the
-kernel down, the kernel must have nothing left running that it did not have when it started:
-no child process (a server, a pool worker), no listening socket, no thread (a
-``local-anilist`` server, a pool's workers). A notebook that leaks gets an error at the
-teardown of its last cell, naming what it left; its leftover processes are then stopped.
+**Leaks.** ``tests/plugins/leaks.py``, loaded here as a plugin: after the last cell of each
+notebook, the kernel must have nothing left running that it did not have when it started.
 
 **Python versions.** The committed outputs come from one Python version (the notebook's
 ``language_info``). A cell whose output is *about* the interpreter (a ``dis`` listing, the
@@ -30,9 +27,8 @@ from typing import Any
 
 import pytest
 
-from lib.leaks import THREAD_PROBE, Snapshot, stop_processes, wait_for_no_leaks
+pytest_plugins = ["tests.plugins.leaks"]  # the leak checks after each notebook
 
-PROBE_TIMEOUT = 30.0  # seconds for the kernel to answer the probe
 VERSION_TAG = "output-varies-by-python"
 
 
@@ -67,63 +63,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if free_threaded or sys.platform != "linux" or recorded_python(item.parent) != running:
             item.options["check"] = False  # nbval makes a fresh options dict per cell
-
-
-def probe_kernel(kernel: Any, timeout: float = PROBE_TIMEOUT) -> str:
-    """Run :data:`lib.leaks.THREAD_PROBE` in an nbval kernel and return what it printed.
-
-    Raises:
-        queue.Empty: if the kernel does not answer within ``timeout`` seconds.
-    """
-    msg_id = kernel.execute_cell_input(THREAD_PROBE, allow_stdin=False)
-    printed = []
-    while True:
-        message = kernel.get_message(stream="iopub", timeout=timeout)
-        if message["parent_header"].get("msg_id") != msg_id:
-            continue
-        if message["msg_type"] == "stream":
-            printed.append(message["content"]["text"])
-        elif message["msg_type"] == "error":
-            printed.append(f"error: {message['content']['ename']}")
-        elif message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
-            break
-    kernel.await_reply(msg_id, timeout=timeout)
-    return "".join(printed)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Any:
-    result = yield  # sets up the notebook first: nbval starts its kernel
-    notebook = item.parent
-    if _is_notebook_cell(item) and not hasattr(notebook, "leak_baseline"):
-        notebook.leak_baseline = Snapshot.take(probe_kernel(notebook.kernel))
-    return result
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    notebook = item.parent
-    last_cell = _is_notebook_cell(item) and (nextitem is None or nextitem.parent is not notebook)
-    problems: list[str] = []
-    leftover: tuple[Any, ...] = ()
-    baseline = getattr(notebook, "leak_baseline", None)
-    kernel = getattr(notebook, "kernel", None)
-    if last_cell and baseline is not None and kernel is not None and kernel.is_alive():
-        try:
-            after, problems = wait_for_no_leaks(baseline, lambda: probe_kernel(kernel))
-            leftover = tuple(
-                c for c in after.children if c.pid not in {b.pid for b in baseline.children}
-            )
-        except Exception as exc:  # never skip nbval's teardown: it stops the kernel
-            problems = [f"could not check: {type(exc).__name__}: {exc}"]
-    try:
-        return (yield)  # nbval stops the kernel here
-    finally:
-        if leftover:
-            stop_processes(leftover)
-        if problems:
-            pytest.fail(
-                f"{item.path.name} left things running after its last cell:\n  "
-                + "\n  ".join(problems),
-                pytrace=False,
-            )

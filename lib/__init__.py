@@ -22,7 +22,11 @@ Each module has one job; open any of them beside the chapter that uses it:
   ``python -m asyncio pstree``
 - ``coordination_plots``, ``flowchart``: chapter 6's queue, back-off and throughput charts, and
   chapter 7's decision tree
-- ``checking`` and ``exercises``: the exercise harness and each chapter's checkers
+- ``processes``, ``primes``: child processes still running, and stopping them for good; the
+  prime counter that chapter 4's pool runs
+- ``exercises``: each chapter's checkers, over their private harness
 """
+
+__all__: list[str] = []
 
 __version__ = "0.1.0"

@@ -20,6 +20,13 @@ from typing import Any
 
 import aiohttp
 
+__all__ = [
+    "ConnectionCounter",
+    "Samples",
+    "Slots",
+    "sample_every",
+]
+
 
 class ConnectionCounter:
     """Count the connections that aiohttp sessions open, and how often they reuse one.

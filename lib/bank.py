@@ -14,6 +14,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+__all__ = [
+    "JOIN_TIMEOUT",
+    "BankAccount",
+    "Pause",
+    "Step",
+    "run_withdrawals",
+]
+
 Pause = Callable[[], object]
 JOIN_TIMEOUT = 10.0  # seconds to wait for one withdrawal thread before giving up
 

@@ -19,6 +19,20 @@ from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
+__all__ = [
+    "add_one_in_step",
+    "add_one_repeatedly",
+    "describe_child",
+    "double",
+    "fill_squares",
+    "receive",
+    "report_visit",
+    "send_stderr_to",
+    "setting",
+    "visit",
+    "visits",
+]
+
 #: How many times :func:`visit` ran *in this process*. Each process has its own copy.
 visits = 0
 

@@ -26,6 +26,16 @@ from dataclasses import dataclass
 from lib.cpus import usable_cpus
 from lib.workloads import WorkloadProfile
 
+__all__ = [
+    "CPU_BOUND_SHARE",
+    "DEFAULT_MAX_THREADS",
+    "IO_BOUND_SHARE",
+    "MODELS",
+    "Recommendation",
+    "Workload",
+    "choose_model",
+]
+
 CPU_BOUND_SHARE = 0.7  # the same thresholds as lib.workloads.WorkloadProfile.kind
 IO_BOUND_SHARE = 0.3
 DEFAULT_MAX_THREADS = 200  # "a few hundred": past this, threads cost more than they overlap

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 
+__all__ = [
+    "usable_cpus",
+]
+
 
 def usable_cpus() -> int:
     """The number of cores this process may run on; always at least 1.

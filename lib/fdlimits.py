@@ -14,6 +14,13 @@ import os
 import sys
 from dataclasses import dataclass
 
+__all__ = [
+    "FileLimits",
+    "open_file_count",
+    "open_file_limits",
+    "raise_open_file_limit",
+]
+
 try:
     import resource
 except ImportError:  # Windows

@@ -24,6 +24,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = [
+    "IDLE_TIMEOUT",
+    "JOIN_TIMEOUT",
+    "START_TIMEOUT",
+    "Sample",
+    "fit_slope",
+    "format_bytes",
+    "idle_worker",
+    "per_unit",
+    "process_footprint",
+    "task_footprint",
+    "thread_footprint",
+]
+
 IDLE_TIMEOUT = 120.0  # seconds an idle unit waits at most: nothing outlives a crashed caller
 JOIN_TIMEOUT = 10.0  # seconds to wait for each unit to end once told to stop
 START_TIMEOUT = 60.0  # seconds to wait for a new process to report that it is up

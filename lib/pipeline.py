@@ -26,11 +26,20 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from typing import Any
 
+from lib.processes import stop_processes
+
+__all__ = [
+    "STOP",
+    "join_all",
+    "load_json_list",
+    "producer",
+    "transformer",
+    "write_json_atomic",
+    "writer",
+]
+
 #: The stop sentinel. ``None`` is never a data item in this pipeline.
 STOP = None
-
-#: Seconds to wait for a process to exit after it has been told to stop.
-STOP_TIMEOUT = 5.0
 
 
 def producer(items: Iterable[float], out_queue: Queue[Any], stops: int = 1) -> None:
@@ -120,19 +129,6 @@ def write_json_atomic(path: str, data: Any) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
-
-
-def stop_processes(processes: Iterable[BaseProcess]) -> None:
-    """Terminate the processes, wait for them, and kill any that did not exit."""
-    processes = list(processes)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(STOP_TIMEOUT)
-        if process.is_alive():
-            process.kill()
-            process.join(STOP_TIMEOUT)
 
 
 def join_all(processes: Sequence[BaseProcess], timeout: float) -> None:

@@ -15,6 +15,19 @@ from matplotlib.figure import Figure
 from lib.recorder import Span
 from lib.speedup import efficiency, speedup
 
+__all__ = [
+    "FIGSIZE",
+    "IDEAL_COLOUR",
+    "MODEL_COLOURS",
+    "OTHER_MODEL_COLOURS",
+    "Run",
+    "model_colour",
+    "new_figure",
+    "plot_speedup",
+    "plot_sweep",
+    "plot_timeline",
+]
+
 MODEL_COLOURS: dict[str, str] = {
     "sequential": "#6E6E6E",
     "threads": "#0072B2",

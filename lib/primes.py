@@ -14,6 +14,12 @@ import math
 import os
 from typing import NamedTuple
 
+__all__ = [
+    "PrimeCount",
+    "count_primes_below",
+    "is_prime",
+]
+
 
 class PrimeCount(NamedTuple):
     """How many primes are below ``limit``, and the id of the process that counted them."""

@@ -17,6 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+__all__ = [
+    "Recorder",
+    "Span",
+    "current_worker",
+    "traced",
+]
+
 T = TypeVar("T")
 
 

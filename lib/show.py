@@ -6,6 +6,11 @@ import inspect
 import re
 from typing import Any
 
+__all__ = [
+    "last_exception_line",
+    "show_source",
+]
+
 
 def show_source(obj: Any) -> Any:
     """Return the source of a function or class from lib, syntax-highlighted in Jupyter.

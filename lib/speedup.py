@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import math
 
+__all__ = [
+    "efficiency",
+    "ideal_seconds",
+    "speedup",
+]
+
 
 def _positive(name: str, value: float) -> float:
     if not value > 0:

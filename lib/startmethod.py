@@ -17,6 +17,12 @@ import multiprocessing
 import os
 from collections.abc import Mapping
 
+__all__ = [
+    "ENV_VAR",
+    "apply_start_method",
+    "requested_start_method",
+]
+
 ENV_VAR = "BOOK_START_METHOD"
 
 

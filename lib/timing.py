@@ -14,6 +14,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
 
+__all__ = [
+    "Stopwatch",
+    "Timed",
+    "measure",
+    "measure_async",
+    "print_timing",
+    "timed",
+]
+
 T = TypeVar("T")
 
 

@@ -12,6 +12,10 @@ from typing import Any
 
 from lib.anilist.clients import DEFAULT_TIMEOUT, AniListClient
 
+__all__ = [
+    "fetch_one",
+]
+
 
 def fetch_one(base_url: str, media_id: int, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]:
     """Fetch one anime's ``{"id", "title"}`` with a client of its own, then close it.

@@ -11,6 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = [
+    "MODULUS",
+    "WorkloadProfile",
+    "calibrate_rounds",
+    "classify",
+    "factorial_mod",
+    "queued",
+]
+
 MODULUS = 1_000_000_007  # a large prime keeps the numbers small and the work honest
 
 

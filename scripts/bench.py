@@ -52,7 +52,7 @@ from lib.anilist.clients import AniListClient, AsyncAniListClient  # noqa: E402
 from lib.anilist.guards import lift_open_file_limit  # noqa: E402
 from lib.anilist.running import LocalAniList, ServerProcess  # noqa: E402
 from lib.cpus import usable_cpus  # noqa: E402
-from lib.leaks import is_multiprocessing_helper  # noqa: E402
+from lib.processes import is_multiprocessing_helper  # noqa: E402
 from lib.speedup import efficiency, ideal_seconds  # noqa: E402
 from lib.workloads import calibrate_rounds, factorial_mod  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""lib.accounting: every request ends as a success or a counted failure."""
+"""tests.plugins.accounting: every request ends as a success or a counted failure."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import aiohttp
 import pytest
 import requests
 
-from lib.accounting import (
+from lib.anilist.clients import ApiError
+from tests.plugins.accounting import (
     CONNECTION_ERROR,
     OK,
     TIMEOUT,
@@ -18,7 +19,6 @@ from lib.accounting import (
     fetch_outcome,
     outcome_of,
 )
-from lib.anilist.clients import ApiError
 
 pytestmark = pytest.mark.timeout(60)
 

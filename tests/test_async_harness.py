@@ -1,11 +1,11 @@
-"""lib.exercises.async_harness: the deadline and the clean-up that every async check shares."""
+"""lib.exercises._harness.asyncio_runs: the deadline and clean-up every async check shares."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 
-from lib.exercises.async_harness import cancel_leftovers, within_deadline
+from lib.exercises._harness.asyncio_runs import cancel_leftovers, within_deadline
 
 
 @dataclass

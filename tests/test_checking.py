@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from lib.checking import (
+from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     NotAttempted,

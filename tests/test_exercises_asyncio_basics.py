@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from lib.anilist.clients import AsyncAniListClient, media_from, request_body
-from lib.exercises.asyncio_basics import (
+from lib.exercises.ch05_asyncio_basics import (
     check_fetch_and_save,
     check_fetch_titles,
     check_stopwatch,
@@ -492,7 +492,9 @@ import nest_asyncio2
 nest_asyncio2.apply()
 sys.path.insert(0, TESTS)
 import test_exercises_asyncio_basics as t
-from lib.exercises.asyncio_basics import check_fetch_and_save, check_fetch_titles, check_stopwatch
+from lib.exercises.ch05_asyncio_basics import (
+    check_fetch_and_save, check_fetch_titles, check_stopwatch,
+)
 
 
 async def polite_sleep(client, anime_id, save):

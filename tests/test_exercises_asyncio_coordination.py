@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from lib.anilist.clients import ApiError, AsyncAniListClient
-from lib.exercises.asyncio_coordination import (
+from lib.exercises.ch06_asyncio_coordination import (
     check_count_view,
     check_fetch_all,
     check_handle_all,

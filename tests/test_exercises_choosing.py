@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lib.exercises.choosing import (
+from lib.exercises.ch07_choosing_a_model import (
     MODEL_CASES,
     check_fetch_all,
     check_model_choices,

@@ -17,15 +17,20 @@ from typing import Any
 
 import pytest
 
-from lib.exercises import gil as checkers
-from lib.exercises.gil import (
+from lib.exercises import ch02_gil as checkers
+from lib.exercises._harness.gil_probe import (
+    HOLDS_GIL,
+    gil_lockout,
+    gil_verdict,
+    pretend_interpreter,
+)
+from lib.exercises.ch02_gil import (
     RecordingStream,
     check_overlap_predictions,
     check_pool_for_python_work,
     check_refcount_changes,
     check_sha256_streams,
 )
-from lib.exercises.gil_tools import HOLDS_GIL, gil_lockout, gil_verdict, pretend_interpreter
 from lib.gil import GilStatus, gil_status
 from lib.workloads import factorial_mod
 

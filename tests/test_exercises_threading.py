@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from lib.exercises import threading_ex
-from lib.exercises.threading_ex import (
+from lib.exercises import ch03_threading as threading_checks
+from lib.exercises.ch03_threading import (
     check_collect_all,
     check_process_all,
     check_safe_account,
@@ -26,7 +26,7 @@ from lib.exercises.threading_ex import (
 @pytest.fixture(autouse=True)
 def short_patience(monkeypatch: pytest.MonkeyPatch) -> None:
     """Answers that make the checker wait for threads that never come wait 0.3 s, not 1.5 s."""
-    monkeypatch.setattr(threading_ex, "PATIENCE", 0.3)
+    monkeypatch.setattr(threading_checks, "PATIENCE", 0.3)
 
 
 def test_english_slug_matches_the_chapter() -> None:

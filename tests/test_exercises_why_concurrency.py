@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from lib.anilist.clients import AniListClient
-from lib.exercises.why_concurrency import (
+from lib.exercises.ch01_why_concurrency import (
     check_fetch_titles,
     check_predictions,
     check_smallest_pool,

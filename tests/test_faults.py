@@ -22,11 +22,11 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
 
-from lib.accounting import OK, TIMEOUT, Ledger, fetch_outcome
 from lib.anilist.clients import AniListClient, ApiError, AsyncAniListClient
 from lib.anilist.running import LocalAniList
 from lib.anilist.server import ServerConfig
 from lib.timing import Stopwatch
+from tests.plugins.accounting import OK, TIMEOUT, Ledger, fetch_outcome
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -1,4 +1,4 @@
-"""Leaks: lib.leaks finds what a process left running, and the notebook check can fail.
+"""Leaks: tests.plugins.leaks finds what a process left running, and the notebook check can fail.
 
 The unit tests snapshot this very process around things it starts. The end-to-end tests run
 nbval, with the repository's root conftest.py, on two toy notebooks in a temporary folder: a
@@ -26,13 +26,12 @@ import psutil
 import pytest
 
 from lib.anilist.running import LocalAniList
-from lib.leaks import (
+from lib.processes import is_multiprocessing_helper, stop_processes
+from tests.plugins.leaks import (
     THREAD_PROBE,
     Snapshot,
     find_leaks,
-    is_multiprocessing_helper,
     parse_probe,
-    stop_processes,
     wait_for_no_leaks,
 )
 
@@ -56,7 +55,7 @@ def sleeper() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
 
 
-# --- lib.leaks on this process -----------------------------------------------------------------
+# --- the leak checks on this process ---------------------------------------------------------
 
 
 def test_probe_reports_this_process_and_its_threads() -> None:
@@ -227,7 +226,11 @@ def nbval_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path]
         capture_output=True,
         text=True,
         timeout=100,
-        env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")},
+        env={
+            **os.environ,
+            "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+            "PYTHONPATH": str(REPO_ROOT),  # conftest.py loads the plugin tests.plugins.leaks
+        },
     )
     print(result.stdout, result.stderr)  # shown when a test below fails
     return result, folder

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+__all__ = [
+    "KNOWN_TITLES",
+    "MAX_MEDIA_ID",
+    "Media",
+    "Title",
+    "lookup_media",
+]
+
 #: Ids from 1 to this number exist; anything else is "Not Found.", as on AniList.
 MAX_MEDIA_ID = 99_999
 

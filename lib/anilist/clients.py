@@ -13,6 +13,19 @@ from typing import Any, Self
 import aiohttp
 import requests
 
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MEDIA_QUERY",
+    "REAL_ANILIST_URL",
+    "REAL_API_SWITCH",
+    "AniListClient",
+    "ApiError",
+    "AsyncAniListClient",
+    "api_url",
+    "media_from",
+    "request_body",
+]
+
 REAL_ANILIST_URL = "https://graphql.anilist.co"
 REAL_API_SWITCH = "BOOK_REAL_ANILIST"
 

@@ -22,6 +22,22 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from lib.fdlimits import raise_open_file_limit
 
+__all__ = [
+    "API_PATH",
+    "LOOPBACK",
+    "OPEN_FILES_WANTED",
+    "WILDCARD_HOSTS",
+    "BadBody",
+    "Handler",
+    "anilist_errors",
+    "check_bind_host",
+    "connect_host",
+    "error_response",
+    "is_loopback",
+    "lift_open_file_limit",
+    "read_json_body",
+]
+
 LOOPBACK = "127.0.0.1"
 API_PATH = "/"  # where the AniList-compatible API answers
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})  # "every interface": local clients use loopback

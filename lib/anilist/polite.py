@@ -23,6 +23,15 @@ import aiohttp
 
 from lib.anilist.clients import ApiError
 
+__all__ = [
+    "COUNTED_ERRORS",
+    "RetryPolicy",
+    "Tally",
+    "backoff_delay",
+    "fetch_all_politely",
+    "polite_fetch",
+]
+
 T = TypeVar("T")
 
 #: The failures a batch counts instead of crashing on: the client's documented errors.

@@ -8,6 +8,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+__all__ = [
+    "Decision",
+    "SlidingWindowLimiter",
+]
+
 
 @dataclass(frozen=True)
 class Decision:

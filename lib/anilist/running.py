@@ -25,6 +25,13 @@ from typing import Any, Self
 from lib.anilist.guards import check_bind_host, connect_host
 from lib.anilist.server import HOST, ServerConfig, ServerState, start_site, stop_site
 
+__all__ = [
+    "START_TIMEOUT",
+    "STOP_TIMEOUT",
+    "LocalAniList",
+    "ServerProcess",
+]
+
 START_TIMEOUT = 15.0  # seconds to wait for a server to come up before giving up
 STOP_TIMEOUT = 10.0
 

@@ -33,6 +33,27 @@ from lib.anilist.catalogue import lookup_media
 from lib.anilist.guards import BadBody, error_response, read_json_body
 from lib.anilist.ratelimit import SlidingWindowLimiter
 
+__all__ = [
+    "HOST",
+    "LISTEN_BACKLOG",
+    "STATE",
+    "Command",
+    "ServerConfig",
+    "ServerState",
+    "answer_query",
+    "build_app",
+    "change_config",
+    "health",
+    "main",
+    "parse_args",
+    "parse_command_line",
+    "parse_media_id",
+    "reset_stats",
+    "show_stats",
+    "start_site",
+    "stop_site",
+]
+
 LISTEN_BACKLOG = 4096
 HOST = guards.LOOPBACK  # the default: the book's server is not reachable from the network
 

@@ -1,5 +1,17 @@
-"""Checkers for the exercises at the end of each chapter, one module per chapter.
+"""Checkers for the exercises at the end of each chapter: one module per chapter.
 
 Each ``check_*`` function takes the learner's answer and returns a
-:class:`lib.checking.Feedback`, which prints one line per case with a hint for each failure.
+:class:`~lib.exercises._harness.checking.Feedback`, which prints one line per case, with a hint
+for each failure:
+
+- ``ch01_why_concurrency``: predicting speed-ups, the smallest pool, fetching titles
+- ``ch02_gil``: reference counts, which calls overlap, a pool for Python work, hashing streams
+- ``ch03_threading``: collecting every result, a safe account, processing every item
+- ``ch04_multiprocessing``: worker counts, counting primes in parallel, a saving pipeline
+- ``ch05_asyncio_basics``: a stopwatch for both kinds of function, fetching and saving
+- ``ch06_asyncio_coordination``: a counted view, handling every request, fetching politely
+- ``ch07_choosing_a_model``: choosing a model, scoring everything, fetching with any model
+- ``_harness``: what every checker runs on (private: a learner never needs to open it)
 """
+
+__all__: list[str] = []

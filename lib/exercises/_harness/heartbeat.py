@@ -17,13 +17,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lib.checking import (
+from lib.exercises._harness.asyncio_runs import within_deadline
+from lib.exercises._harness.checking import (
     CaseFailed,
     Hung,
     NotAttempted,
     call_bounded,
 )
-from lib.exercises.async_harness import within_deadline
+
+__all__ = [
+    "COMPUTING_SHARE",
+    "GRACE",
+    "HEARTBEAT_PERIOD",
+    "IN_PROCESS_SHARE",
+    "LATE_LIMIT",
+    "HeartbeatRun",
+    "require_free_loop",
+    "require_function",
+    "run_with_heartbeat",
+]
 
 HEARTBEAT_PERIOD = 0.01  # seconds between the heartbeat's wake-ups
 LATE_LIMIT = 0.25  # seconds: a heartbeat later than this means the loop was not free

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from lib.checking import (
+from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     call_bounded,
@@ -31,7 +31,7 @@ from lib.checking import (
     filled_in,
     require_type,
 )
-from lib.exercises.gil_tools import (
+from lib.exercises._harness.gil_probe import (
     PretendInterpreterPoolExecutor,
     gil_lockout,
     gil_verdict,
@@ -149,7 +149,7 @@ def lockout_shares(tries: int = OVERLAP_TRIES) -> dict[str, Iterable[float]]:
     if gil_status().gil_enabled:
         return {name: _measured_shares(call, tries) for name, call in _overlap_calls().items()}
     script = (
-        "import json; from lib.exercises.gil import overlap_shares; "
+        "import json; from lib.exercises.ch02_gil import overlap_shares; "
         f"print(json.dumps(overlap_shares({int(tries)})))"
     )
     child = subprocess.run(

@@ -25,7 +25,8 @@ from typing import Any
 from lib.anilist.catalogue import lookup_media
 from lib.anilist.clients import ApiError
 from lib.anilist.running import LocalAniList
-from lib.checking import (
+from lib.exercises._harness.asyncio_runs import cancel_leftovers, within_deadline
+from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     Hung,
@@ -34,7 +35,36 @@ from lib.checking import (
     exercise_check,
     require_type,
 )
-from lib.exercises.async_harness import cancel_leftovers, within_deadline
+
+__all__ = [
+    "DRAIN_SECONDS",
+    "GRACE",
+    "LIMIT",
+    "LIMITED_IDS",
+    "LOOP_CLUES",
+    "OPEN_IDS",
+    "REFUSALS_PER_ID",
+    "AsyncRun",
+    "PauseProbe",
+    "Workbench",
+    "call_answer",
+    "check_count_view",
+    "check_fetch_all",
+    "check_handle_all",
+    "count_views_with",
+    "describe_error",
+    "expected_title",
+    "fetch_with",
+    "leaves",
+    "name_of",
+    "require_counts",
+    "require_each_once",
+    "require_function",
+    "require_titles",
+    "result_for",
+    "run_answer",
+    "run_pipeline",
+]
 
 GRACE = 2.0  # extra seconds for call_bounded, past the deadline inside the answer's loop
 # What asyncio and aiohttp say when an object made on one event loop is used on another.

@@ -1,10 +1,10 @@
 """Checkers for chapter 5, "asyncio: the event loop and the async client".
 
 Every answer here is async. Each check awaits it on a fresh event loop in a thread of its own
-(through :func:`lib.checking.call_bounded`), never on the notebook's loop, so the checks work
-the same before and after ``nest_asyncio2.apply()``, and a hanging answer costs seconds. After
-each answer, the check cancels any task the answer left behind and closes any aiohttp session
-it left open, so nothing it does outlives the check.
+(through :func:`~lib.exercises._harness.checking.call_bounded`), never on the notebook's loop, so
+the checks work the same before and after ``nest_asyncio2.apply()``, and a hanging answer costs
+seconds. After each answer, the check cancels any task the answer left behind and closes any
+aiohttp session it left open, so nothing it does outlives the check.
 
 What the checks measure, and why it cannot flake:
 
@@ -36,8 +36,7 @@ from typing import Any
 from lib.anilist.catalogue import lookup_media
 from lib.anilist.clients import ApiError
 from lib.anilist.running import LocalAniList
-from lib.checking import CaseFailed, Checker, NotAttempted, call_bounded, exercise_check
-from lib.exercises.async_harness import (
+from lib.exercises._harness.asyncio_runs import (
     GRACE,
     Awaited,
     cancel_leftovers,
@@ -49,6 +48,46 @@ from lib.exercises.async_harness import (
     run_async,
     settle,
 )
+from lib.exercises._harness.checking import (
+    CaseFailed,
+    Checker,
+    NotAttempted,
+    call_bounded,
+    exercise_check,
+)
+
+__all__ = [
+    "BLOCKED_LIMIT",
+    "FETCH_IDS",
+    "FETCH_LATENCY",
+    "FETCH_SECONDS",
+    "HEARTBEAT_PERIOD",
+    "LATE",
+    "NAP_SECONDS",
+    "SAVE_IDS",
+    "SAVE_SECONDS",
+    "SHORT_NAP",
+    "SLACK",
+    "BlockingSave",
+    "Fetched",
+    "NapFailed",
+    "Naps",
+    "SaveRun",
+    "StandInClient",
+    "TimedCall",
+    "blocked_hint",
+    "check_fetch_and_save",
+    "check_fetch_titles",
+    "check_measured",
+    "check_stopwatch",
+    "expected_titles",
+    "fetch_with",
+    "raise_first_error",
+    "run_saves",
+    "time_one",
+    "titles_from",
+    "unpack",
+]
 
 # --- Exercise 5.1: time a coroutine correctly ------------------------------------------------
 

@@ -16,6 +16,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "CaseFailed",
+    "Checker",
+    "Feedback",
+    "Hung",
+    "NotAttempted",
+    "Outcome",
+    "call_bounded",
+    "exercise_check",
+    "filled_in",
+    "require_type",
+]
+
 DEFAULT_TIME_LIMIT = 10.0  # seconds a learner's call may take before it counts as hanging
 
 

@@ -24,21 +24,34 @@ from typing import Any
 
 from lib.anilist.catalogue import lookup_media
 from lib.anilist.running import ServerProcess
-from lib.checking import (
+from lib.choose import MODELS, Workload, choose_model
+from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     NotAttempted,
     exercise_check,
     require_type,
 )
-from lib.choose import MODELS, Workload, choose_model
-from lib.exercises.heartbeat import (
+from lib.exercises._harness.heartbeat import (
     IN_PROCESS_SHARE,
     require_free_loop,
     require_function,
     run_with_heartbeat,
 )
 from lib.workloads import MODULUS, calibrate_rounds, factorial_mod
+
+__all__ = [
+    "JOB_ENDS",
+    "JOB_SECONDS",
+    "MODEL_CASES",
+    "POOL_WORKERS",
+    "STRETCH_IDS",
+    "STRETCH_SERVER",
+    "check_fetch_all",
+    "check_model_choices",
+    "check_score_all",
+    "expected_factorial_mod",
+]
 
 # --- Exercise 7.1: name the model -----------------------------------------------------------
 

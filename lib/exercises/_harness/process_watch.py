@@ -17,7 +17,13 @@ from collections.abc import Iterator
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
-from lib.pipeline import stop_processes
+from lib.processes import stop_processes
+
+__all__ = [
+    "GRACE",
+    "NewProcesses",
+    "default_start_method",
+]
 
 GRACE = 1.0  # seconds a process that is about to exit gets before it counts as left running
 

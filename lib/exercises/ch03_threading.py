@@ -2,7 +2,7 @@
 
 The learner's code runs in threads here, so each checker also makes the timing it needs
 certain: :class:`Overlap` holds the first calls of a pool until the pool is at full width,
-and ``ForcedInterleaving`` (in :mod:`lib.exercises.interleaving`) holds a thread that has
+and ``ForcedInterleaving`` (in :mod:`lib.exercises._harness.interleaving`) holds a thread that has
 read a balance, outside the account's lock, until every other withdrawal has read it too (or
 finished). A racy answer then fails on every run, and a correct one passes without waiting.
 """
@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from lib.anilist.catalogue import lookup_media
-from lib.checking import (
+from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     Hung,
@@ -24,12 +24,30 @@ from lib.checking import (
     exercise_check,
     require_type,
 )
-from lib.exercises.interleaving import (
+from lib.exercises._harness.interleaving import (
     PATIENCE,
     open_account,
     withdraw_together,
     withdrawal,
 )
+
+__all__ = [
+    "QUEUE_IDS",
+    "SAME_LOCK",
+    "SLUG_IDS",
+    "Overlap",
+    "check_collect_all",
+    "check_process_all",
+    "check_safe_account",
+    "compare",
+    "describe_lost",
+    "english_slug",
+    "reference",
+    "require_accounted",
+    "require_stopped",
+    "run_collect_all",
+    "run_process_all",
+]
 
 
 def english_slug(anime_id: int) -> str:

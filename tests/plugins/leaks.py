@@ -14,6 +14,13 @@ fork server), which the standard library starts once and keeps for the life of t
 the event loop's default executor threads (``asyncio_0``, ...), which ``asyncio.to_thread``
 reuses and the loop shuts down when it closes; and pyzmq's garbage-collector thread, which a
 Jupyter kernel starts the first time it sends a large message (a figure, say).
+
+As a pytest plugin (the root ``conftest.py`` loads it; ``-p tests.plugins.leaks`` elsewhere):
+after the last cell of each notebook that nbval runs, and before nbval shuts the kernel down,
+the kernel must have nothing left running that it did not have when it started: no child
+process (a server, a pool worker), no listening socket, no thread (a ``local-anilist`` server,
+a pool's workers). A notebook that leaks gets an error at the teardown of its last cell,
+naming what it left; its leftover processes are then stopped.
 """
 
 from __future__ import annotations
@@ -24,8 +31,12 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import psutil
+import pytest
+
+from lib.processes import describe, live_children, stop_processes
 
 #: Run inside the process to inspect; prints its pid and threads as one line of JSON.
 THREAD_PROBE = (
@@ -34,7 +45,7 @@ THREAD_PROBE = (
     "'__qualname__', None)] for t in __import__('threading').enumerate()]}))"
 )
 PROBE_MARK = "LEAK-PROBE"
-MULTIPROCESSING_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+PROBE_TIMEOUT = 30.0  # seconds for the kernel to answer the probe
 ALLOWED_THREADS = re.compile(
     r"asyncio_\d+( |$)"  # the event loop's default executor
     r"|.* \(GarbageCollectorThread\)$"  # pyzmq's, started by the kernel's first large message
@@ -62,41 +73,6 @@ def parse_probe(output: str) -> tuple[int, dict[int, str]]:
 def _thread_label(name: str, kind: str = "Thread", target: str | None = None) -> str:
     detail = target if kind == "Thread" else kind
     return f"{name} ({detail})" if detail and detail not in name else name
-
-
-def is_multiprocessing_helper(process: psutil.Process) -> bool:
-    """True for the resource tracker and the fork server that multiprocessing keeps running."""
-    try:
-        command = " ".join(process.cmdline())
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        return False
-    return any(f"from {helper} import main" in command for helper in MULTIPROCESSING_HELPERS)
-
-
-def describe(process: psutil.Process) -> str:
-    """``pid 123: python -m lib.anilist.server ...``, shortened; safe if the process is gone."""
-    try:
-        command = " ".join(process.cmdline()) or process.name()
-    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-        command = "(gone)"
-    return f"pid {process.pid}: {command[:120]}"
-
-
-def live_children(pid: int) -> list[psutil.Process]:
-    """Every descendant of ``pid`` still running, multiprocessing's helpers left out."""
-    try:
-        descendants = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    alive = [child for child in descendants if _running(child)]
-    return [child for child in alive if not is_multiprocessing_helper(child)]
-
-
-def _running(process: psutil.Process) -> bool:
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def listening_sockets(pids: Iterable[int]) -> frozenset[tuple[int, str, int]]:
@@ -171,14 +147,65 @@ def wait_for_no_leaks(
         time.sleep(interval)
 
 
-def stop_processes(processes: Iterable[psutil.Process], timeout: float = 5.0) -> None:
-    """Terminate these processes, then kill whichever is still alive after ``timeout`` s."""
-    processes = list(processes)
-    for process in processes:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            process.terminate()
-    _, alive = psutil.wait_procs(processes, timeout=timeout)
-    for process in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            process.kill()
-    psutil.wait_procs(alive, timeout=timeout)
+def _is_notebook_cell(item: pytest.Item) -> bool:
+    return type(item).__name__ == "IPyNbCell"  # nbval's item class
+
+
+def probe_kernel(kernel: Any, timeout: float = PROBE_TIMEOUT) -> str:
+    """Run :data:`THREAD_PROBE` in an nbval kernel and return what it printed.
+
+    Raises:
+        queue.Empty: if the kernel does not answer within ``timeout`` seconds.
+    """
+    msg_id = kernel.execute_cell_input(THREAD_PROBE, allow_stdin=False)
+    printed = []
+    while True:
+        message = kernel.get_message(stream="iopub", timeout=timeout)
+        if message["parent_header"].get("msg_id") != msg_id:
+            continue
+        if message["msg_type"] == "stream":
+            printed.append(message["content"]["text"])
+        elif message["msg_type"] == "error":
+            printed.append(f"error: {message['content']['ename']}")
+        elif message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            break
+    kernel.await_reply(msg_id, timeout=timeout)
+    return "".join(printed)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    result = yield  # sets up the notebook first: nbval starts its kernel
+    notebook = item.parent
+    if _is_notebook_cell(item) and not hasattr(notebook, "leak_baseline"):
+        notebook.leak_baseline = Snapshot.take(probe_kernel(notebook.kernel))
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    notebook = item.parent
+    last_cell = _is_notebook_cell(item) and (nextitem is None or nextitem.parent is not notebook)
+    problems: list[str] = []
+    leftover: tuple[Any, ...] = ()
+    baseline = getattr(notebook, "leak_baseline", None)
+    kernel = getattr(notebook, "kernel", None)
+    if last_cell and baseline is not None and kernel is not None and kernel.is_alive():
+        try:
+            after, problems = wait_for_no_leaks(baseline, lambda: probe_kernel(kernel))
+            leftover = tuple(
+                c for c in after.children if c.pid not in {b.pid for b in baseline.children}
+            )
+        except Exception as exc:  # never skip nbval's teardown: it stops the kernel
+            problems = [f"could not check: {type(exc).__name__}: {exc}"]
+    try:
+        return (yield)  # nbval stops the kernel here
+    finally:
+        if leftover:
+            stop_processes(leftover)
+        if problems:
+            pytest.fail(
+                f"{item.path.name} left things running after its last cell:\n  "
+                + "\n  ".join(problems),
+                pytrace=False,
+            )

@@ -16,8 +16,34 @@ from collections import Counter
 from itertools import accumulate
 from typing import Any
 
-from lib.checking import CaseFailed, Checker, Hung, call_bounded, exercise_check, require_type
-from lib.exercises.process_watch import NewProcesses, default_start_method
+from lib.exercises._harness.checking import (
+    CaseFailed,
+    Checker,
+    Hung,
+    call_bounded,
+    exercise_check,
+    require_type,
+)
+from lib.exercises._harness.process_watch import NewProcesses, default_start_method
+
+__all__ = [
+    "BAD_FRACTIONS",
+    "FACTOR",
+    "PICKLE_FAILURE_SIGNS",
+    "PICKLE_HINT",
+    "PRIME_LIMITS",
+    "SENTINEL_HINT",
+    "WORKER_CASES",
+    "check_count_primes_parallel",
+    "check_save_transformed",
+    "check_worker_count",
+    "require_counts",
+    "require_exactly_once",
+    "require_workers",
+    "run_count_primes",
+    "run_learner_pipeline",
+    "sieve_counts",
+]
 
 # Exercise 4.1 ----------------------------------------------------------------------------
 

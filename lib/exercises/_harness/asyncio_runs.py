@@ -1,11 +1,11 @@
 """Running a learner's async answer for a check: on a fresh loop, and leaving nothing behind.
 
 :func:`run_async` awaits an answer on a fresh event loop in a thread of its own (through
-:func:`lib.checking.call_bounded`), never on the notebook's loop, so a check works the same
-before and after ``nest_asyncio2.apply()``, and a hanging answer costs seconds. Afterwards it
-cancels any task the answer left behind. :func:`counting_sessions` records the aiohttp
-sessions an answer creates. :func:`within_deadline` bounds an answer on the check's own loop
-and records whether it ran out of time or raised.
+:func:`~lib.exercises._harness.checking.call_bounded`), never on the notebook's loop, so a
+check works the same before and after ``nest_asyncio2.apply()``, and a hanging answer costs
+seconds. Afterwards it cancels any task the answer left behind. :func:`counting_sessions`
+records the aiohttp sessions an answer creates. :func:`within_deadline` bounds an answer on
+the check's own loop and records whether it ran out of time or raised.
 """
 
 from __future__ import annotations
@@ -20,7 +20,23 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from lib.checking import CaseFailed, Hung, NotAttempted, call_bounded
+from lib.exercises._harness.checking import CaseFailed, Hung, NotAttempted, call_bounded
+
+__all__ = [
+    "GRACE",
+    "Awaited",
+    "DeadlineRecord",
+    "SessionLog",
+    "cancel_leftovers",
+    "close_coroutines",
+    "counting_sessions",
+    "function_name",
+    "not_awaitable_hint",
+    "require_async_function",
+    "run_async",
+    "settle",
+    "within_deadline",
+]
 
 GRACE = 2.0  # seconds a check itself may need past the answer's own time limit
 

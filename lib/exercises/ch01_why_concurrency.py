@@ -8,7 +8,7 @@ from typing import Any
 
 from lib.anilist.clients import AniListClient, ApiError
 from lib.anilist.running import LocalAniList
-from lib.checking import (
+from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     call_bounded,
@@ -17,6 +17,17 @@ from lib.checking import (
     require_type,
 )
 from lib.workloads import classify
+
+__all__ = [
+    "CONCURRENT_IDS",
+    "KINDS",
+    "POOL_CASES",
+    "PREDICTED_CALLS",
+    "check_fetch_titles",
+    "check_predictions",
+    "check_smallest_pool",
+    "reference_pool_size",
+]
 
 KINDS = ("I/O-bound", "CPU-bound")
 

@@ -16,7 +16,17 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from lib.checking import CaseFailed, Hung, NotAttempted, call_bounded
+from lib.exercises._harness.checking import CaseFailed, Hung, NotAttempted, call_bounded
+
+__all__ = [
+    "LOCK_TYPES",
+    "PATIENCE",
+    "ForcedInterleaving",
+    "WatchedLock",
+    "open_account",
+    "withdraw_together",
+    "withdrawal",
+]
 
 PATIENCE = 1.5  # seconds a held thread waits for the others before it gives up on them
 
