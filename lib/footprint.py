@@ -190,6 +190,7 @@ def _child_memory(pids: list[int]) -> tuple[int, int | None, int | None]:
     has_pss = has_uss = True
     for pid in pids:
         process = psutil.Process(pid)
+        info: Any  # pfullmem where this platform has it, pmem otherwise
         try:
             info = process.memory_full_info()
         except (psutil.AccessDenied, NotImplementedError):
@@ -215,7 +216,7 @@ def process_footprint(counts: Sequence[int], start_method: str | None = None) ->
     import queue
 
     counts = _check_counts(counts)
-    context = multiprocessing.get_context(start_method)
+    context: Any = multiprocessing.get_context(start_method)  # any start method's context
     ready = context.Queue()
     stop = context.Event()
     children: list[Any] = []

@@ -16,9 +16,9 @@ from __future__ import annotations
 import inspect
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Executor
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 __all__ = ["HAS_BUFFERSIZE", "Drawn", "FirstResult", "first_result"]
 
@@ -87,7 +87,9 @@ def first_result(
     baseline = tracemalloc.get_traced_memory()[0]
     start = time.perf_counter()
     try:
-        results = executor.map(fn, drawn, timeout=timeout, **options)
+        results = cast(
+            "Generator[Any, None, None]", executor.map(fn, drawn, timeout=timeout, **options)
+        )
         try:
             value = next(results)
         except StopIteration:

@@ -33,7 +33,7 @@ PATCHES = ("nest_asyncio", "nest_asyncio2")
 
 def task_kind() -> str:
     """``"pure-Python"`` if ``asyncio.Task`` is asyncio's pure-Python class now, else ``"C"``."""
-    return "pure-Python" if asyncio.Task is asyncio.tasks._PyTask else "C"
+    return "pure-Python" if asyncio.Task is getattr(asyncio.tasks, "_PyTask", None) else "C"
 
 
 async def probe() -> dict[str, str]:

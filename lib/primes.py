@@ -25,7 +25,7 @@ class PrimeCount(NamedTuple):
     """How many primes are below ``limit``, and the id of the process that counted them."""
 
     limit: int
-    count: int
+    count: int  # type: ignore[assignment]  # the field shadows tuple.count, on purpose
     pid: int
 
 

@@ -78,16 +78,16 @@ def stop_processes(
     for process in started:
         if process.is_alive():
             process.terminate()
-    for process in found:
+    for other in found:
         with contextlib.suppress(psutil.NoSuchProcess):
-            process.terminate()
+            other.terminate()
     for process in started:
         process.join(timeout)
         if process.is_alive():
             process.kill()
             process.join(timeout)
     _, alive = psutil.wait_procs(found, timeout=timeout)
-    for process in alive:
+    for other in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
-            process.kill()
+            other.kill()
     psutil.wait_procs(alive, timeout=timeout)

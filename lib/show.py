@@ -24,7 +24,7 @@ def show_source(obj: Any) -> Any:
         source = inspect.getsource(obj)
     except (OSError, TypeError) as exc:
         raise TypeError(f"no Python source for {obj!r}") from exc
-    return Code(source, language="python")
+    return Code(source, language="python")  # type: ignore[no-untyped-call]  # IPython's own
 
 
 #: A terminal colour code, as Python 3.13+ puts in tracebacks when FORCE_COLOR is set.

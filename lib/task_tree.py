@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 __all__ = ["PAGES", "Inspection", "TaskTreeProgram", "inspect_tasks", "shorten_paths"]
 
@@ -57,13 +58,20 @@ async def fetch_page(ids: Sequence[int], answered: asyncio.Event, waiting: list[
             group.create_task(wait_for_answer(answered, waiting), name=f"request {anime_id}")
 
 
+def _this_task() -> asyncio.Task[Any]:
+    task = asyncio.current_task()
+    if task is None:
+        raise RuntimeError("not inside an asyncio task")
+    return task
+
+
 async def crawl(limit: float) -> None:
     """The program's main task: one task per page, until stdin closes or ``limit`` passes.
 
     Raises:
         TimeoutError: if ``limit`` seconds pass first.
     """
-    asyncio.current_task().set_name("crawler")
+    _this_task().set_name("crawler")
     answered = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -149,17 +157,18 @@ class TaskTreeProgram:
     def start(self) -> TaskTreeProgram:
         """Start the program and wait until it is ready (see the class for what it raises)."""
         command = [sys.executable, "-m", "lib.task_tree", "--limit", str(self.limit)]
-        self.process = subprocess.Popen(
+        self.process = process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+        output = process.stdout
+        if output is None:  # never: stdout is a pipe
+            raise RuntimeError("the program has no output pipe")
         first_line: list[str] = []
-        reader = threading.Thread(
-            target=lambda: first_line.append(self.process.stdout.readline()), daemon=True
-        )
+        reader = threading.Thread(target=lambda: first_line.append(output.readline()), daemon=True)
         reader.start()
         reader.join(self.timeout)
         if reader.is_alive():  # not ready in time

@@ -77,7 +77,8 @@ def request_body(media_id: int) -> dict[str, Any]:
 def media_from(status: int, payload: Any, retry_after: str | None) -> dict[str, Any]:
     """Return the ``Media`` object of a response, or raise :class:`ApiError` for an error one."""
     if status == 200 and isinstance(payload, dict) and (payload.get("data") or {}).get("Media"):
-        return payload["data"]["Media"]
+        media: dict[str, Any] = payload["data"]["Media"]
+        return media
     message = "unexpected response"
     if isinstance(payload, dict) and payload.get("errors"):
         message = payload["errors"][0].get("message", message)

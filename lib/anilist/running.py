@@ -301,7 +301,8 @@ class ServerProcess:
     def stats(self) -> dict[str, Any]:
         if self._process is None:
             raise RuntimeError("the server is not running")
-        return _admin(self.url, "GET", "/stats")
+        stats: dict[str, Any] = _admin(self.url, "GET", "/stats")
+        return stats
 
     def reset_stats(self) -> None:
         if self._process is None:

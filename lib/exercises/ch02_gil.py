@@ -163,7 +163,8 @@ def lockout_shares(tries: int = OVERLAP_TRIES) -> dict[str, Iterable[float]]:
     if child.returncode != 0 or not lines:
         last = (child.stderr.strip().splitlines() or ["no error message"])[-1]
         raise RuntimeError(f"the child Python with the GIL on failed: {last}")
-    return json.loads(lines[-1])
+    shares: dict[str, Iterable[float]] = json.loads(lines[-1])
+    return shares
 
 
 @exercise_check("Exercise 2.2: which calls can threads overlap?")
@@ -321,13 +322,14 @@ class RecordingStream:
 Blob = tuple[bytes, int]  # a stream's content: this piece, repeated this many times
 
 
-def _hash_call(sha256_streams: Any, blobs: list[Blob], log: list[Read]) -> list:
+def _hash_call(sha256_streams: Any, blobs: list[Blob], log: list[Read]) -> list[Any]:
     """Run the learner's function on fresh streams over ``blobs``; return its digests."""
     streams = [RecordingStream(data, log, index, n) for index, (data, n) in enumerate(blobs)]
     answer = call_bounded(sha256_streams, streams, time_limit=HASH_TIME_LIMIT)
     if isinstance(answer, Iterator):
         raise CaseFailed("the result of sha256_streams is an iterator: wrap it in list(...)")
-    return require_type(answer, list, "the result of sha256_streams")
+    digests: list[Any] = require_type(answer, list, "the result of sha256_streams")
+    return digests
 
 
 def _hashing_lockout(sha256_streams: Any, blobs: list[Blob]) -> float:
@@ -349,7 +351,7 @@ def _sha256_of_blob(data: bytes, repeats: int) -> str:
     return digest.hexdigest()
 
 
-def _compare_digests(answer: list, blobs: list[Blob]) -> None:
+def _compare_digests(answer: list[Any], blobs: list[Blob]) -> None:
     expected = [_sha256_of_blob(data, repeats) for data, repeats in blobs]
     if len(answer) != len(expected):
         raise CaseFailed(f"{len(answer)} digests for {len(expected)} streams: one per stream")

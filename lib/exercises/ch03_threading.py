@@ -146,7 +146,7 @@ SLUG_IDS = [100, 200, 300, 400, 600, 853, 1000, 0]  # four slugs, three Attribut
 
 def run_collect_all(
     collect_all: Any, ids: list[int], workers: int, time_limit: float
-) -> tuple[dict, dict, Overlap]:
+) -> tuple[dict[Any, Any], dict[Any, Any], Overlap]:
     fn = Overlap(min(workers, len(ids)))
     try:
         answer = call_bounded(collect_all, fn, list(ids), workers, time_limit=time_limit)
@@ -169,7 +169,7 @@ def run_collect_all(
     return results, errors, fn
 
 
-def require_accounted(results: dict, errors: dict, ids: list[int]) -> None:
+def require_accounted(results: dict[Any, Any], errors: dict[Any, Any], ids: list[int]) -> None:
     both = sorted(set(results) & set(errors))
     if both:
         raise CaseFailed(f"ids {both} are in both results and errors: each goes in one")

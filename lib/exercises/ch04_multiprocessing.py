@@ -177,7 +177,8 @@ def require_counts(answer: Any, limits: list[int]) -> list[tuple[int, int, int]]
         )
     if got != limits:
         raise CaseFailed(f"the results are for the limits {got}, not {limits}: one per limit")
-    return answer
+    counts: list[tuple[int, int, int]] = answer
+    return counts
 
 
 def require_workers(answer: list[tuple[int, int, int]], workers: int) -> None:

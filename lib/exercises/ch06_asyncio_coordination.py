@@ -14,6 +14,7 @@ often each item was handled and how far the producer ran ahead, and the server's
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import random
 import time
@@ -187,7 +188,9 @@ class PauseProbe:
         await asyncio.sleep(self.delays[self.calls % len(self.delays)])
 
 
-async def count_views_with(fn: Any, plan: list[int], delays: list[float]) -> tuple[dict, Any]:
+async def count_views_with(
+    fn: Any, plan: list[int], delays: list[float]
+) -> tuple[dict[int, int], Any]:
     """Count one view per entry of ``plan``, all at once; return the views and the probe."""
     views: dict[int, int] = {}
     probe = PauseProbe(asyncio.Lock(), delays)
@@ -241,7 +244,7 @@ def check_count_view(checker: Checker, count_view: Any, *, time_limit: float = 2
     ]:
         run = run_answer(
             count_view,
-            lambda plan=plan, delays=delays: count_views_with(count_view, plan, delays),
+            functools.partial(count_views_with, count_view, plan, delays),
             time_limit=time_limit,
         )
         if not run.timed_out and run.error is None:

@@ -208,7 +208,11 @@ def check_score_all(
 # --- Exercise 7.3: a blocking client inside asyncio -----------------------------------------
 
 STRETCH_IDS = [100, 200, 300, 400, 600, 700, 853, 124, 0, 1_000_000]  # the last two: no such id
-STRETCH_SERVER = {"latency": 0.3, "failure_rate": 0.2, "seed": 8}  # some requests fail with 500
+STRETCH_SERVER: dict[str, Any] = {
+    "latency": 0.3,
+    "failure_rate": 0.2,
+    "seed": 8,
+}  # some requests fail with 500
 
 
 @exercise_check("Exercise 7.3: a blocking client inside asyncio")

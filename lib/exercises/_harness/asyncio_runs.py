@@ -14,13 +14,15 @@ import asyncio
 import contextlib
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 
 from lib.exercises._harness.checking import CaseFailed, Hung, NotAttempted, call_bounded
+
+T = TypeVar("T")
 
 __all__ = [
     "GRACE",
@@ -140,7 +142,7 @@ async def within_deadline(record: DeadlineRecord, time_limit: float) -> AsyncIte
         record.error = error
 
 
-def run_async(name: str, body: Callable[[], Any], time_limit: float) -> Any:
+def run_async(name: str, body: Callable[[], Awaitable[T]], time_limit: float) -> T:
     """Run the check's coroutine function ``body`` on a fresh loop in a thread, bounded.
 
     ``name`` is what the hints call it, usually the learner's function.
@@ -151,17 +153,18 @@ def run_async(name: str, body: Callable[[], Any], time_limit: float) -> Any:
         CaseFailed: if the check's own machinery failed (reported, never a traceback).
     """
 
-    async def driver() -> Any:
+    async def driver() -> T:
         return await body()
 
     driver.__name__ = name
     try:
-        return call_bounded(driver, time_limit=time_limit)
+        result: T = call_bounded(driver, time_limit=time_limit)
     except Hung:
         raise Hung(
             f"{name}() was still running after {time_limit:g} s: does it await something "
             "that never finishes?"
         ) from None
+    return result
 
 
 def function_name(fn: Any, default: str) -> str:

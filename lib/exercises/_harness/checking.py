@@ -72,9 +72,7 @@ def _run_in_thread(target: Callable[[], Any], time_limit: float) -> Outcome:
     return outcome
 
 
-def call_bounded(
-    fn: Callable[..., Any], *args: Any, time_limit: float = DEFAULT_TIME_LIMIT, **kwargs: Any
-) -> Any:
+def call_bounded(fn: Any, *args: Any, time_limit: float = DEFAULT_TIME_LIMIT, **kwargs: Any) -> Any:
     """Call the learner's ``fn`` (plain or ``async def``) and return its result.
 
     Raises:
@@ -154,12 +152,12 @@ def filled_in(answers: Any, name: str) -> dict[Any, Any]:
         NotAttempted: if every value is still ``...`` (the starter).
         CaseFailed: if it is not a dict, or only some values are filled in.
     """
-    answers = require_type(answers, dict, name)
-    if answers and all(value is Ellipsis for value in answers.values()):
+    filled: dict[Any, Any] = require_type(answers, dict, name)
+    if filled and all(value is Ellipsis for value in filled.values()):
         raise NotAttempted
-    if any(value is Ellipsis for value in answers.values()):
+    if any(value is Ellipsis for value in filled.values()):
         raise CaseFailed("some predictions are still `...`: fill in every one")
-    return answers
+    return filled
 
 
 @dataclass

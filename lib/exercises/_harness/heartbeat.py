@@ -130,7 +130,7 @@ def run_with_heartbeat(fn: Any, *args: Any, time_limit: float = 10.0) -> Heartbe
         return await _await_with_heartbeat(fn, args, time_limit)
 
     awaited.__name__ = name
-    run = call_bounded(awaited, time_limit=time_limit + GRACE)
+    run: HeartbeatRun = call_bounded(awaited, time_limit=time_limit + GRACE)
     if isinstance(run.error, NotImplementedError):
         raise NotAttempted
     if run.timed_out:
