@@ -13,6 +13,8 @@ from lib.exercises._harness.checking import (
     NotAttempted,
     call_bounded,
     exercise_check,
+    require_accounted,
+    require_function,
     require_type,
 )
 
@@ -104,3 +106,39 @@ def test_feedback_for_the_starter_is_not_attempted() -> None:
     assert feedback.not_attempted and not feedback.passed
     assert "Not attempted yet" in str(feedback)
     assert "✗" not in str(feedback)
+
+
+# --- the shared cases: a function was given, every request accounted for -------------------
+
+
+def test_require_function_names_it_and_refuses_what_is_not_one() -> None:
+    async def fetch_all() -> None: ...
+
+    assert require_function(fetch_all) == "fetch_all"
+    with pytest.raises(NotAttempted):
+        require_function(...)
+    with pytest.raises(CaseFailed, match="expected an `async def` function, got int"):
+        require_function(3, "an `async def` function")
+    called = fetch_all()
+    with pytest.raises(CaseFailed, match="got a coroutine: pass the function itself"):
+        require_function(called)
+    assert called.cr_frame is None  # closed, so Python does not warn it was never awaited
+
+
+def test_require_accounted_passes_when_every_id_ended_somewhere() -> None:
+    require_accounted([1, 2, 3], {1: "a", 2: ValueError(), 3: "c"}, what="ids", keep="-")
+    require_accounted([], {}, what="ids", keep="-")
+
+
+def test_require_accounted_says_when_the_lost_ones_all_raised() -> None:
+    with pytest.raises(CaseFailed) as lost:
+        require_accounted(
+            [1, 2, 3, 4], {1: "a", 4: "d"}, what="requests", failing={2, 3}, keep="keep them"
+        )
+    assert str(lost.value) == "2 of 4 requests were lost, all of them calls that raised: keep them"
+
+
+def test_require_accounted_lists_lost_ids_that_did_not_raise() -> None:
+    with pytest.raises(CaseFailed) as lost:
+        require_accounted([5, 3, 1], {1: "a"}, what="ids", failing={3}, keep="every id counts")
+    assert str(lost.value) == "2 of 3 ids were lost (ids [3, 5]): every id counts"

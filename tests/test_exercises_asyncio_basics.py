@@ -268,7 +268,7 @@ def test_fetch_titles_that_drops_failures_is_told_how_many() -> None:
         return {k: v for k, v in (await fetch_titles(url, ids)).items() if isinstance(v, str)}
 
     assert check_fetch_titles(drops).hints == [
-        "3 of 15 requests were lost, all of them requests that failed: did you collect the "
+        "3 of 15 requests were lost, all of them calls that raised: did you collect the "
         "exceptions (return_exceptions=True)?"
     ]
 

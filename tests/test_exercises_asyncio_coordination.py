@@ -409,7 +409,7 @@ def test_fetch_all_that_drops_failures() -> None:
         return {key: value for key, value in titles.items() if isinstance(value, str)}
 
     hints = check_fetch_all(drops).hints
-    assert "of 10 ids are missing from the result" in hints[0]
+    assert "of 10 ids were lost" in hints[0]
     assert "instead of dropping it" in hints[0]
     assert "ended in 429 Too Many Requests" in hints[1]
 

@@ -14,6 +14,7 @@ from lib.exercises._harness.checking import (
     call_bounded,
     exercise_check,
     filled_in,
+    require_accounted,
     require_type,
 )
 from lib.workloads import classify
@@ -127,12 +128,15 @@ def check_fetch_titles(checker: Checker, fetch_titles: Any) -> None:
                     expected[anime_id] = error
     answer = require_type(answer, dict, "the result of fetch_titles")
     with checker.case("every request ends as a title or an exception"):
-        missing = [anime_id for anime_id in CONCURRENT_IDS if anime_id not in answer]
-        if missing:
-            raise CaseFailed(
-                f"{len(missing)} of {len(CONCURRENT_IDS)} requests were lost (ids {missing}): "
-                "did you collect the exceptions of the requests that failed?"
-            )
+        require_accounted(
+            CONCURRENT_IDS,
+            answer,
+            what="requests",
+            failing={
+                anime_id for anime_id, title in expected.items() if not isinstance(title, str)
+            },
+            keep="did you collect the exceptions of the requests that failed?",
+        )
     with checker.case("titles of the ids that exist are right"):
         for anime_id, title in expected.items():
             if isinstance(title, str) and answer.get(anime_id) != title:

@@ -22,6 +22,7 @@ from lib.exercises._harness.checking import (
     Hung,
     call_bounded,
     exercise_check,
+    require_accounted,
     require_type,
 )
 from lib.exercises._harness.interleaving import (
@@ -40,10 +41,10 @@ __all__ = [
     "check_process_all",
     "check_safe_account",
     "compare",
-    "describe_lost",
     "english_slug",
+    "raising",
     "reference",
-    "require_accounted",
+    "require_split",
     "require_stopped",
     "run_collect_all",
     "run_process_all",
@@ -113,11 +114,9 @@ class Overlap:
                 self.finished += 1
 
 
-def describe_lost(lost: list[int], expected: dict[int, Any], total: int, keep: str) -> str:
-    """How many ids were lost; when all of them are calls that raised, ``keep`` says what to do."""
-    if all(isinstance(expected[anime_id], Exception) for anime_id in lost):
-        return f"{len(lost)} of {total} ids were lost, all of them calls that raised: {keep}"
-    return f"{len(lost)} of {total} ids were lost (ids {sorted(lost)}): every id must end somewhere"
+def raising(ids: list[int]) -> set[int]:
+    """The ids among ``ids`` whose call raises."""
+    return {anime_id for anime_id, want in reference(ids).items() if isinstance(want, Exception)}
 
 
 def compare(outcomes: dict[Any, Any], expected: dict[int, Any], where: str) -> None:
@@ -169,14 +168,18 @@ def run_collect_all(
     return results, errors, fn
 
 
-def require_accounted(results: dict[Any, Any], errors: dict[Any, Any], ids: list[int]) -> None:
+def require_split(results: dict[Any, Any], errors: dict[Any, Any], ids: list[int]) -> None:
+    """Each id in exactly one of ``results`` and ``errors``."""
     both = sorted(set(results) & set(errors))
     if both:
         raise CaseFailed(f"ids {both} are in both results and errors: each goes in one")
-    lost = [anime_id for anime_id in ids if anime_id not in results and anime_id not in errors]
-    if lost:
-        keep = "catch the exception that future.result() raises and keep it in errors"
-        raise CaseFailed(describe_lost(lost, reference(ids), len(ids), keep))
+    require_accounted(
+        ids,
+        results.keys() | errors.keys(),
+        what="ids",
+        failing=raising(ids),
+        keep="catch the exception that future.result() raises and keep it in errors",
+    )
 
 
 @exercise_check("Exercise 3.1: every result and every exception")
@@ -185,7 +188,7 @@ def check_collect_all(checker: Checker, collect_all: Any, *, time_limit: float =
     results, errors, fn = run_collect_all(collect_all, SLUG_IDS, 3, time_limit)
     expected = reference(SLUG_IDS)
     with checker.case("8 ids on 3 threads: every id ends in results or in errors"):
-        require_accounted(results, errors, SLUG_IDS)
+        require_split(results, errors, SLUG_IDS)
     with checker.case("results hold the slugs of the calls that returned"):
         compare(results, {k: v for k, v in expected.items() if isinstance(v, str)}, "results")
     with checker.case("errors hold the exceptions of the calls that raised"):
@@ -200,7 +203,7 @@ def check_collect_all(checker: Checker, collect_all: Any, *, time_limit: float =
             raise CaseFailed(f"{fn.peak} calls ran at once: pass max_workers to the pool")
     with checker.case("when every call fails: no results, 3 errors"):
         results, errors, _ = run_collect_all(collect_all, [200, 600, 0], 2, time_limit)
-        require_accounted(results, errors, [200, 600, 0])
+        require_split(results, errors, [200, 600, 0])
         assert not results, f"results should be empty, got {results!r}"
     with checker.case("with no items: two empty dicts"):
         results, errors, _ = run_collect_all(collect_all, [], 2, time_limit)
@@ -334,9 +337,13 @@ def check_process_all(checker: Checker, process_all: Any, *, time_limit: float =
                 f"{len(lost)} of {len(QUEUE_IDS)} ids were lost, and {len(deaths)} consumer(s) "
                 f"died of {deaths[0]}: catch what work(item) raises and keep it as the result"
             )
-        if lost:
-            keep = "catch what work(item) raises and keep the exception as the result"
-            raise CaseFailed(describe_lost(lost, expected, len(QUEUE_IDS), keep))
+        require_accounted(
+            QUEUE_IDS,
+            outcomes,
+            what="ids",
+            failing=raising(QUEUE_IDS),
+            keep="catch what work(item) raises and keep the exception as the result",
+        )
     with checker.case("each id maps to its slug, or to the exception it raised"):
         compare(outcomes, expected, "the result")
     with checker.case("the 3 consumers worked at the same time"):

@@ -37,23 +37,24 @@ from lib.anilist.catalogue import lookup_media
 from lib.anilist.clients import ApiError
 from lib.anilist.running import LocalAniList
 from lib.exercises._harness.asyncio_runs import (
-    GRACE,
-    Awaited,
     cancel_leftovers,
     close_coroutines,
     counting_sessions,
-    function_name,
     not_awaitable_hint,
-    require_async_function,
     run_async,
     settle,
 )
 from lib.exercises._harness.checking import (
+    GRACE,
     CaseFailed,
     Checker,
     NotAttempted,
+    Run,
     call_bounded,
     exercise_check,
+    function_name,
+    require_accounted,
+    require_function,
 )
 
 __all__ = [
@@ -133,7 +134,7 @@ class Naps:
 class TimedCall:
     """One awaited call of the decorated function: its outcome and the time around it."""
 
-    outcome: Awaited
+    outcome: Run
     outer: float  # seconds the whole call took, awaited, seen from outside
     inner: float | None  # seconds the nap took from the inside; None if it never ran
     coroutine_returned: bool = False  # the pair held fn's coroutine: the wrapper never awaited
@@ -289,7 +290,7 @@ FETCH_LATENCY = 0.1  # seconds the check's server takes to answer each request
 class Fetched:
     """One awaited call of ``fetch_titles``, with the sessions it made."""
 
-    outcome: Awaited
+    outcome: Run
     sessions: int
     unclosed: int  # sessions still open when it returned (the check closed them)
 
@@ -340,7 +341,7 @@ def titles_from(fetched: Fetched, name: str) -> dict[Any, Any]:
 def check_fetch_titles(checker: Checker, fetch_titles: Any, *, time_limit: float = 8.0) -> None:
     """Await ``fetch_titles(url, ids)`` against a fresh server; compare with the catalogue,
     count the sessions it made, and ask the server how many requests overlapped."""
-    require_async_function(fetch_titles)
+    require_function(fetch_titles, "an `async def` function")
     name = function_name(fetch_titles, "fetch_titles")
     expected = expected_titles(FETCH_IDS)
     missing_ids = [anime_id for anime_id, title in expected.items() if title is None]
@@ -351,14 +352,13 @@ def check_fetch_titles(checker: Checker, fetch_titles: Any, *, time_limit: float
     total = len(FETCH_IDS)
 
     with checker.case(f"{total} ids: every request ends as a title or an exception"):
-        lost = [anime_id for anime_id in FETCH_IDS if anime_id not in answer]
-        if lost:
-            if set(lost) <= set(missing_ids):
-                raise CaseFailed(
-                    f"{len(lost)} of {total} requests were lost, all of them requests that "
-                    "failed: did you collect the exceptions (return_exceptions=True)?"
-                )
-            raise CaseFailed(f"{len(lost)} of {total} requests were lost (ids {sorted(lost)})")
+        require_accounted(
+            FETCH_IDS,
+            answer,
+            what="requests",
+            failing=missing_ids,
+            keep="did you collect the exceptions (return_exceptions=True)?",
+        )
     with checker.case("the ids that exist map to their romaji titles"):
         for anime_id, title in expected.items():
             if title is not None and anime_id in answer and answer[anime_id] != title:
@@ -460,7 +460,7 @@ class BlockingSave:
 class SaveRun:
     """Four gathered calls of ``fetch_and_save``, beside a heartbeat."""
 
-    outcomes: dict[int, Awaited]
+    outcomes: dict[int, Run]
     unfinished: list[int]  # ids whose save had not finished when their call returned
     leftover_tasks: int
     late: list[float]  # how late each heartbeat woke, in seconds
@@ -487,11 +487,11 @@ def run_saves(fetch_and_save: Any, ids: list[int], limit: float) -> SaveRun:
         before = asyncio.all_tasks()
         unfinished: list[int] = []
 
-        async def one(anime_id: int) -> Awaited:
+        async def one(anime_id: int) -> Run:
             try:
                 outcome = await settle(lambda: fetch_and_save(client, anime_id, save), tidy=False)
             except NotImplementedError as starter:
-                outcome = Awaited(error=starter)
+                outcome = Run(error=starter)
             close_coroutines(outcome.value)
             if outcome.error is None and all(saved[0] != anime_id for saved in save.finished):
                 unfinished.append(anime_id)
@@ -547,7 +547,7 @@ def blocked_hint(run: SaveRun) -> str | None:
 def check_fetch_and_save(checker: Checker, fetch_and_save: Any, *, time_limit: float = 6.0) -> None:
     """Gather ``fetch_and_save(client, id, save)`` over four ids beside a heartbeat, with a
     stand-in client and a ``save`` that blocks for 0.5 s."""
-    require_async_function(fetch_and_save)
+    require_function(fetch_and_save, "an `async def` function")
     name = function_name(fetch_and_save, "fetch_and_save")
     run = run_saves(fetch_and_save, SAVE_IDS, time_limit)
     raise_first_error(run, name)

@@ -20,7 +20,6 @@ import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from lib.anilist.catalogue import lookup_media
@@ -28,25 +27,29 @@ from lib.anilist.clients import ApiError
 from lib.anilist.running import LocalAniList
 from lib.exercises._harness.asyncio_runs import cancel_leftovers, within_deadline
 from lib.exercises._harness.checking import (
+    GRACE,
     CaseFailed,
     Checker,
     Hung,
     NotAttempted,
+    Run,
     call_bounded,
     exercise_check,
+    function_name,
+    require_accounted,
+    require_function,
     require_type,
 )
 
 __all__ = [
     "DRAIN_SECONDS",
-    "GRACE",
     "LIMIT",
     "LIMITED_IDS",
     "LOOP_CLUES",
     "OPEN_IDS",
     "REFUSALS_PER_ID",
-    "AsyncRun",
     "PauseProbe",
+    "Run",
     "Workbench",
     "call_answer",
     "check_count_view",
@@ -57,46 +60,18 @@ __all__ = [
     "expected_title",
     "fetch_with",
     "leaves",
-    "name_of",
     "require_counts",
     "require_each_once",
-    "require_function",
     "require_titles",
     "result_for",
     "run_answer",
     "run_pipeline",
 ]
 
-GRACE = 2.0  # extra seconds for call_bounded, past the deadline inside the answer's loop
 # What asyncio and aiohttp say when an object made on one event loop is used on another.
 LOOP_CLUES = ("different event loop", "different loop", "inside a task")
 
 # --- running an async answer -----------------------------------------------------------------
-
-
-@dataclass
-class AsyncRun:
-    """What one run of an answer did: returned ``value``, raised ``error``, or timed out.
-
-    ``leftover`` counts the tasks still running when the answer returned (they are cancelled).
-    """
-
-    value: Any = None
-    error: BaseException | None = None
-    timed_out: bool = False
-    leftover: int = 0
-
-
-def name_of(fn: Any) -> str:
-    return getattr(fn, "__name__", "your function")
-
-
-def require_function(fn: Any) -> None:
-    """Raises NotAttempted for ``...``, CaseFailed for something that is not callable."""
-    if fn is Ellipsis:
-        raise NotAttempted
-    if not callable(fn):
-        raise CaseFailed(f"expected an `async def` function, got {type(fn).__name__}")
 
 
 async def call_answer(fn: Callable[..., Any], *args: Any) -> Any:
@@ -110,22 +85,22 @@ async def call_answer(fn: Callable[..., Any], *args: Any) -> Any:
     if not inspect.isawaitable(result):
         got = "None" if result is None else f"a {type(result).__name__}"
         raise CaseFailed(
-            f"{name_of(fn)}() returned {got}, not a coroutine: make it an `async def`, so "
+            f"{function_name(fn)}() returned {got}, not a coroutine: make it an `async def`, so "
             "that its tasks can wait together on one event loop"
         )
     return await result
 
 
-async def _guarded(main: Callable[[], Awaitable[Any]], time_limit: float) -> AsyncRun:
-    run = AsyncRun()
+async def _guarded(main: Callable[[], Awaitable[Any]], time_limit: float) -> Run:
+    run = Run()
     async with within_deadline(run, time_limit):
         run.value = await main()
     # Every task but this one; half the grace, so call_bounded's own limit is not reached.
-    run.leftover = await cancel_leftovers(before=set(), wait=GRACE / 2)
+    run.leftover_tasks = await cancel_leftovers(before=set(), wait=GRACE / 2)
     return run
 
 
-def run_answer(fn: Any, main: Callable[[], Awaitable[Any]], *, time_limit: float) -> AsyncRun:
+def run_answer(fn: Any, main: Callable[[], Awaitable[Any]], *, time_limit: float) -> Run:
     """Run ``main()`` (which calls the learner's ``fn``) on a fresh loop, bounded in time.
 
     Raises:
@@ -133,13 +108,13 @@ def run_answer(fn: Any, main: Callable[[], Awaitable[Any]], *, time_limit: float
         CaseFailed: if ``fn`` is not callable or did not return a coroutine.
         Hung: if the loop was blocked past the deadline and the grace after it.
     """
-    require_function(fn)
+    require_function(fn, "an `async def` function")
 
-    async def guarded() -> AsyncRun:
+    async def guarded() -> Run:
         return await _guarded(main, time_limit)
 
-    guarded.__name__ = name_of(fn)
-    run: AsyncRun = call_bounded(guarded, time_limit=time_limit + GRACE)
+    guarded.__name__ = function_name(fn)
+    run: Run = call_bounded(guarded, time_limit=time_limit + GRACE)
     if any(isinstance(error, NotImplementedError) for error in leaves(run.error)):
         raise NotAttempted
     if isinstance(run.error, CaseFailed):
@@ -160,7 +135,7 @@ def describe_error(fn: Any, error: BaseException) -> str:
     """A one-line hint for an answer that raised ``error``."""
     first = leaves(error)[0] if leaves(error) else error
     wrapped = " (in an ExceptionGroup)" if first is not error else ""
-    hint = f"{name_of(fn)}() raised {type(first).__name__}{wrapped}: {first}"
+    hint = f"{function_name(fn)}() raised {type(first).__name__}{wrapped}: {first}"
     if isinstance(first, RuntimeError) and any(clue in str(first) for clue in LOOP_CLUES):
         hint += (
             ". Create the client, semaphore, lock or queue inside your `async def`: each "
@@ -204,10 +179,10 @@ async def count_views_with(
     return views, probe
 
 
-def require_counts(fn: Any, run: AsyncRun, plan: list[int], time_limit: float) -> None:
+def require_counts(fn: Any, run: Run, plan: list[int], time_limit: float) -> None:
     if run.timed_out:
         raise Hung(
-            f"{name_of(fn)}() was still running after {time_limit:g} s: is the lock always "
+            f"{function_name(fn)}() was still running after {time_limit:g} s: is the lock always "
             "released? `async with lock:` releases it, even when something raises"
         )
     if run.error is not None:
@@ -310,7 +285,7 @@ class Workbench:
 
 def run_pipeline(
     fn: Any, values: list[int], consumers: int, maxsize: int, time_limit: float
-) -> tuple[AsyncRun, Workbench]:
+) -> tuple[Run, Workbench]:
     """Run the learner's pipeline on ``values``.
 
     Raises:
@@ -323,7 +298,7 @@ def run_pipeline(
         return await call_answer(fn, bench.items(values), bench.handle, consumers, maxsize)
 
     run = run_answer(fn, main, time_limit=time_limit)
-    name = name_of(fn)
+    name = function_name(fn)
     if run.timed_out:
         handled = sum(1 for value in values if bench.calls[value])
         if not values:
@@ -405,25 +380,26 @@ def check_handle_all(checker: Checker, handle_all: Any, *, time_limit: float = 2
                 "the queue with asyncio.Queue(maxsize=maxsize), so put() waits while it is full"
             )
     with checker.case("no task is left running after it returns"):
-        if run.leftover:
+        if run.leftover_tasks:
             raise CaseFailed(
-                f"{run.leftover} task(s) were still running when {name_of(handle_all)}() "
-                "returned: wait for the consumers (a TaskGroup does) before returning"
+                f"{run.leftover_tasks} task(s) were still running when "
+                f"{function_name(handle_all)}() returned: wait for the consumers (a TaskGroup "
+                "does) before returning"
             )
     with checker.case("no items at all: returns {} and stops every consumer"):
         run, bench = run_pipeline(handle_all, [], consumers, maxsize, time_limit)
         if run.value:
             raise CaseFailed(f"expected {{}}, got {run.value!r}")
-        if run.leftover:
-            raise CaseFailed(f"{run.leftover} task(s) were still running when it returned")
+        if run.leftover_tasks:
+            raise CaseFailed(f"{run.leftover_tasks} task(s) were still running when it returned")
     with checker.case("2 items, 5 consumers, maxsize=1: each handled once, all stopped"):
         values = [7, 0]
         run, bench = run_pipeline(handle_all, values, 5, 1, time_limit)
         require_each_once(values, bench)
         if run.value != {value: result_for(value) for value in values}:
             raise CaseFailed(f"expected results for items 7 and 0, got {run.value!r}")
-        if run.leftover:
-            raise CaseFailed(f"{run.leftover} task(s) were still running when it returned")
+        if run.leftover_tasks:
+            raise CaseFailed(f"{run.leftover_tasks} task(s) were still running when it returned")
 
 
 # --- Exercise 6.3: three at a time, and honour Retry-After --------------------------------------
@@ -443,7 +419,7 @@ def expected_title(anime_id: int) -> str:
 
 def fetch_with(
     fn: Any, server_knobs: dict[str, Any], ids: list[int], time_limit: float
-) -> tuple[AsyncRun, dict[str, Any]]:
+) -> tuple[Run, dict[str, Any]]:
     """Run ``fn(url, ids)`` against a fresh server; return the run and the server's stats.
 
     An answer that raised may have left requests in flight: the server finishes them before
@@ -458,8 +434,8 @@ def fetch_with(
         return run, server.stats()
 
 
-def require_titles(fn: Any, run: AsyncRun, ids: list[int], time_limit: float) -> None:
-    name = name_of(fn)
+def require_titles(fn: Any, run: Run, ids: list[int], time_limit: float) -> None:
+    name = function_name(fn)
     if run.timed_out:
         raise Hung(
             f"{name}() was still running after {time_limit:g} s: does a request wait without "
@@ -476,13 +452,12 @@ def require_titles(fn: Any, run: AsyncRun, ids: list[int], time_limit: float) ->
             )
         raise CaseFailed(describe_error(fn, run.error))
     titles = require_type(run.value, dict, f"the result of {name}()")
-    missing = [anime_id for anime_id in ids if anime_id not in titles]
-    if missing:
-        raise CaseFailed(
-            f"{len(missing)} of {len(ids)} ids are missing from the result (the first: "
-            f"{missing[0]}): every id should map to its title; retry a refused request "
-            "instead of dropping it"
-        )
+    require_accounted(
+        ids,
+        titles,
+        what="ids",
+        keep="every id should map to its title; retry a refused request instead of dropping it",
+    )
     errors = [anime_id for anime_id in ids if isinstance(titles[anime_id], BaseException)]
     if errors:
         first = titles[errors[0]]

@@ -30,12 +30,13 @@ from lib.exercises._harness.checking import (
     Checker,
     NotAttempted,
     exercise_check,
+    require_accounted,
+    require_function,
     require_type,
 )
 from lib.exercises._harness.heartbeat import (
     IN_PROCESS_SHARE,
     require_free_loop,
-    require_function,
     run_with_heartbeat,
 )
 from lib.workloads import MODULUS, calibrate_rounds, factorial_mod
@@ -231,12 +232,12 @@ def check_fetch_all(checker: Checker, fetch_all: Any, time_limit: float = 10.0) 
     answer = require_type(run.value, dict, "the result of fetch_all")
     failed_at_server = stats["requests"] - stats["by_status"].get("200", 0)
     with checker.case("every request ends as a result or an exception"):
-        missing = [media_id for media_id in STRETCH_IDS if media_id not in answer]
-        if missing:
-            raise CaseFailed(
-                f"{len(missing)} of {len(STRETCH_IDS)} requests were lost (ids {missing}): "
-                "did you keep the exceptions of the requests that failed?"
-            )
+        require_accounted(
+            STRETCH_IDS,
+            answer,
+            what="requests",
+            keep="did you keep the exceptions of the requests that failed?",
+        )
     with checker.case("each result is fetch_one's answer for its id"):
         for media_id in STRETCH_IDS:
             value = answer.get(media_id)

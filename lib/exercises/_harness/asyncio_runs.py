@@ -20,40 +20,23 @@ from typing import Any, Protocol, TypeVar
 
 import aiohttp
 
-from lib.exercises._harness.checking import CaseFailed, Hung, NotAttempted, call_bounded
+from lib.exercises._harness.checking import GRACE, Hung, Run, call_bounded
 
 T = TypeVar("T")
 
 __all__ = [
-    "GRACE",
-    "Awaited",
     "DeadlineRecord",
     "SessionLog",
     "cancel_leftovers",
     "close_coroutines",
     "counting_sessions",
-    "function_name",
     "not_awaitable_hint",
-    "require_async_function",
     "run_async",
     "settle",
     "within_deadline",
 ]
 
-GRACE = 2.0  # seconds a check itself may need past the answer's own time limit
-
-
 # --- running an async answer on a fresh loop -------------------------------------------------
-
-
-@dataclass
-class Awaited:
-    """What awaiting one call of the learner's code did, on the check's loop."""
-
-    value: Any = None
-    error: BaseException | None = None
-    not_awaitable: bool = False  # the call returned a value instead of an awaitable
-    leftover_tasks: int = 0  # tasks it started and left running (the check cancelled them)
 
 
 def close_coroutines(value: Any) -> bool:
@@ -87,7 +70,7 @@ async def cancel_leftovers(before: set[asyncio.Task[Any]], wait: float = GRACE) 
     return len(leftovers)
 
 
-async def settle(call: Callable[[], Any], *, tidy: bool = True) -> Awaited:
+async def settle(call: Callable[[], Any], *, tidy: bool = True) -> Run:
     """Call ``call()`` and await what it returns; the learner's errors are kept, not raised.
 
     With ``tidy``, tasks the call started and left running are counted and cancelled. Calls
@@ -97,7 +80,7 @@ async def settle(call: Callable[[], Any], *, tidy: bool = True) -> Awaited:
     Raises:
         NotImplementedError: if the learner's code raised it (the untouched starter).
     """
-    outcome = Awaited()
+    outcome = Run()
     before = asyncio.all_tasks()
     try:
         result = call()
@@ -165,18 +148,6 @@ def run_async(name: str, body: Callable[[], Awaitable[T]], time_limit: float) ->
             "that never finishes?"
         ) from None
     return result
-
-
-def function_name(fn: Any, default: str) -> str:
-    return str(getattr(fn, "__name__", default))
-
-
-def require_async_function(fn: Any) -> None:
-    """Raises NotAttempted for ``...``, CaseFailed for something that is not a function."""
-    if fn is Ellipsis:
-        raise NotAttempted
-    if not callable(fn):
-        raise CaseFailed(f"expected an `async def` function, got {type(fn).__name__}")
 
 
 def not_awaitable_hint(name: str, value: Any) -> str:

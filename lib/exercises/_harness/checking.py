@@ -12,25 +12,30 @@ import asyncio
 import functools
 import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
+    "GRACE",
     "CaseFailed",
     "Checker",
     "Feedback",
     "Hung",
     "NotAttempted",
-    "Outcome",
+    "Run",
     "call_bounded",
     "exercise_check",
     "filled_in",
+    "function_name",
+    "require_accounted",
+    "require_function",
     "require_type",
 ]
 
 DEFAULT_TIME_LIMIT = 10.0  # seconds a learner's call may take before it counts as hanging
+GRACE = 2.0  # seconds a check itself may need past the answer's own time limit, to tidy up
 
 
 class NotAttempted(Exception):
@@ -46,16 +51,23 @@ class Hung(CaseFailed):
 
 
 @dataclass
-class Outcome:
-    """What a bounded call did: returned ``value``, raised ``error``, or ran out of time."""
+class Run:
+    """What one run of the learner's code did, the one record every checker reads.
+
+    It returned ``value`` or raised ``error``, or ran out of time (``timed_out``). For an
+    answer that should be awaited: ``not_awaitable`` when it returned a plain value instead,
+    and ``leftover_tasks``, the tasks it started and left running (the check cancelled them).
+    """
 
     value: Any = None
     error: BaseException | None = None
     timed_out: bool = False
+    not_awaitable: bool = False
+    leftover_tasks: int = 0
 
 
-def _run_in_thread(target: Callable[[], Any], time_limit: float) -> Outcome:
-    outcome = Outcome(timed_out=True)
+def _run_in_thread(target: Callable[[], Any], time_limit: float) -> Run:
+    outcome = Run(timed_out=True)
 
     def run() -> None:
         try:
@@ -117,6 +129,54 @@ def call_bounded(fn: Any, *args: Any, time_limit: float = DEFAULT_TIME_LIMIT, **
             f"{name}() returned a coroutine: is it an `async def` called without await?"
         )
     return outcome.value
+
+
+def function_name(fn: Any, default: str = "your function") -> str:
+    """The learner's function's name, for the hints; ``default`` when it has none."""
+    return str(getattr(fn, "__name__", default))
+
+
+def require_function(fn: Any, kind: str = "a function") -> str:
+    """Return the name of the learner's function, checked before any server or pool starts.
+
+    Raises:
+        NotAttempted: if ``fn`` is ``...``.
+        CaseFailed: if ``fn`` is a coroutine (called, not passed: it is closed, so Python
+            does not warn that it was never awaited) or not callable (the hint asks for
+            ``kind``).
+    """
+    if fn is Ellipsis:
+        raise NotAttempted
+    if inspect.iscoroutine(fn):
+        fn.close()
+        raise CaseFailed("got a coroutine: pass the function itself, without calling it")
+    if not callable(fn):
+        raise CaseFailed(f"expected {kind}, got {type(fn).__name__}")
+    return function_name(fn)
+
+
+def require_accounted(
+    ids: Sequence[Any],
+    found: Container[Any],
+    *,
+    what: str,
+    keep: str,
+    failing: Container[Any] = (),
+) -> None:
+    """Every id in ``ids`` must be in ``found``, as a result or as the exception it raised.
+
+    Raises:
+        CaseFailed: naming how many of ``what`` were lost, out of how many, then the hint
+            ``keep``; when every lost one is among ``failing`` (ids whose call raises) it says
+            so, and otherwise it lists the lost ids.
+    """
+    lost = [item for item in ids if item not in found]
+    if not lost:
+        return
+    total = f"{len(lost)} of {len(ids)} {what} were lost"
+    if all(item in failing for item in lost):
+        raise CaseFailed(f"{total}, all of them calls that raised: {keep}")
+    raise CaseFailed(f"{total} (ids {sorted(lost)}): {keep}")
 
 
 def require_type(value: Any, expected: type | tuple[type, ...], what: str) -> Any:

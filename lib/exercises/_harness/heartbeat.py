@@ -19,27 +19,27 @@ from typing import Any
 
 from lib.exercises._harness.asyncio_runs import within_deadline
 from lib.exercises._harness.checking import (
+    GRACE,
     CaseFailed,
     Hung,
     NotAttempted,
+    Run,
     call_bounded,
+    require_function,
 )
 
 __all__ = [
     "COMPUTING_SHARE",
-    "GRACE",
     "HEARTBEAT_PERIOD",
     "IN_PROCESS_SHARE",
     "LATE_LIMIT",
     "HeartbeatRun",
     "require_free_loop",
-    "require_function",
     "run_with_heartbeat",
 ]
 
 HEARTBEAT_PERIOD = 0.01  # seconds between the heartbeat's wake-ups
 LATE_LIMIT = 0.25  # seconds: a heartbeat later than this means the loop was not free
-GRACE = 3.0  # extra seconds for call_bounded, past the answer's own time limit
 COMPUTING_SHARE = 0.3  # loop-thread CPU over lateness above this: the loop was computing
 IN_PROCESS_SHARE = 0.25  # of the jobs' CPU time: more than this in our process, it stayed here
 
@@ -47,18 +47,15 @@ IN_PROCESS_SHARE = 0.25  # of the jobs' CPU time: more than this in our process,
 
 
 @dataclass
-class HeartbeatRun:
-    """What one awaited answer did, and how late the heartbeat beside it woke up.
+class HeartbeatRun(Run):
+    """A :class:`~lib.exercises._harness.checking.Run`, and how late the heartbeat beside it
+    woke up.
 
     ``worst_late`` is the heartbeat's largest lateness in seconds; ``loop_cpu`` the CPU time
     the event loop's thread spent meanwhile (high when the loop itself computed), and
     ``process_cpu`` the CPU time of every thread of this process (not of child processes).
     """
 
-    value: Any = None
-    error: BaseException | None = None
-    timed_out: bool = False
-    not_awaitable: bool = False
     worst_late: float = 0.0
     loop_cpu: float = 0.0
     process_cpu: float = 0.0
@@ -96,23 +93,6 @@ async def _await_with_heartbeat(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(loop.shutdown_default_executor(), GRACE / 2)
     return run
-
-
-def require_function(fn: Any) -> str:
-    """Return the name of the learner's function, checked before any server or pool starts.
-
-    Raises:
-        NotAttempted: if ``fn`` is ``...``.
-        CaseFailed: if ``fn`` is a coroutine (called, not passed) or not callable.
-    """
-    if fn is Ellipsis:
-        raise NotAttempted
-    if inspect.iscoroutine(fn):
-        fn.close()  # never awaited: close it, so Python does not warn
-        raise CaseFailed("got a coroutine: pass the function itself, without calling it")
-    if not callable(fn):
-        raise CaseFailed(f"expected a function, got {type(fn).__name__}")
-    return getattr(fn, "__name__", "your function")
 
 
 def run_with_heartbeat(fn: Any, *args: Any, time_limit: float = 10.0) -> HeartbeatRun:

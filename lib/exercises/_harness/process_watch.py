@@ -20,12 +20,12 @@ from types import TracebackType
 from lib.processes import stop_processes
 
 __all__ = [
-    "GRACE",
+    "EXIT_WAIT",
     "NewProcesses",
     "default_start_method",
 ]
 
-GRACE = 1.0  # seconds a process that is about to exit gets before it counts as left running
+EXIT_WAIT = 1.0  # seconds a process that is about to exit gets before it counts as left running
 
 
 class NewProcesses:
@@ -55,7 +55,7 @@ class NewProcesses:
         """The processes started in the block that are still running now."""
         return [p for p in multiprocessing.active_children() if p not in self._before]
 
-    def still_running(self, grace: float = GRACE) -> list[BaseProcess]:
+    def still_running(self, grace: float = EXIT_WAIT) -> list[BaseProcess]:
         """The processes started in the block that still run after up to ``grace`` seconds."""
         deadline = time.monotonic() + grace
         running = self.alive()
