@@ -1,8 +1,9 @@
-"""scripts/bench.py: a smoke run of one fast benchmark, and how partial runs build the report."""
+"""bench/: its registry, a smoke run of one fast benchmark, how partial runs build the report,
+and that its claim benchmarks run lib's own code (what the chapters run), not copies of it."""
 
 from __future__ import annotations
 
-import importlib.util
+import ast
 import json
 import subprocess
 import sys
@@ -10,26 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from bench.report import Result, markdown
+from bench.suites import BENCHMARKS
+
 pytestmark = pytest.mark.timeout(120)
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = REPO_ROOT / "scripts" / "bench.py"
-
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("bench", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench"] = module  # dataclasses look their module up there
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules["bench"]
-    return module
+PACKAGE = REPO_ROOT / "bench"
 
 
 def run_bench(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(out), "--repeats", "1", *args],
+        [sys.executable, "-m", "bench", "--out", str(out), "--repeats", "1", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -38,9 +30,9 @@ def run_bench(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_figure_of_the_issue_has_a_benchmark() -> None:
-    bench = load_bench()
-    assert set(bench.BENCHMARKS) >= {
+    assert list(BENCHMARKS) == [
         "threads",
+        "threads-in-kernel",
         "asyncio-15",
         "asyncio-1000",
         "asyncio-10000",
@@ -51,8 +43,8 @@ def test_every_figure_of_the_issue_has_a_benchmark() -> None:
         "rebuild",
         "suite",
         "ci",
-    }
-    slow = {key for key, (_, is_slow) in bench.BENCHMARKS.items() if is_slow}
+    ], "the rows, in report order"
+    slow = {key for key, (_, is_slow) in BENCHMARKS.items() if is_slow}
     assert slow == {"notebooks", "nbval", "rebuild", "suite"}, "--quick skips exactly these"
 
 
@@ -85,11 +77,11 @@ def test_a_partial_run_writes_json_and_markdown_and_keeps_other_rows(tmp_path) -
     assert "| CPU task | 0.90 (earlier run) |" in table, "a kept row says it is older"
     assert "req/s (earlier run" not in table, "the row just measured is not marked"
     assert "| the local server alone" in run.stdout, "the table is printed too"
+    assert table.index("| the local server alone") > table.index("| CPU task"), "report order"
 
 
 def test_markdown_names_the_reason_for_a_missed_target() -> None:
-    bench = load_bench()
-    missed = bench.Result("cpu", "CPU task", "efficiency ≥ 0.85", 0.5, "efficiency", False)
+    missed = Result("cpu", "CPU task", "efficiency ≥ 0.85", 0.5, "efficiency", False)
     missed.samples, missed.reason = [0.5, 0.4, 0.6], "the workers waited for a CPU"
     report = {
         "generated": "now",
@@ -101,6 +93,86 @@ def test_markdown_names_the_reason_for_a_missed_target() -> None:
         },
         "results": {"cpu": vars(missed)},
     }
-    text = bench.markdown(report)
+    text = markdown(report, BENCHMARKS)
     assert "| CPU task | 0.50 (median of 3; 0.40–0.60) | efficiency ≥ 0.85 | **FAIL** |" in text
     assert "- **cpu**: the workers waited for a CPU." in text
+
+
+def imported_names(path: Path) -> set[str]:
+    """``module.name`` for every ``from module import name`` in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+        for alias in node.names
+    }
+
+
+@pytest.mark.parametrize(
+    ("suite", "from_lib"),
+    [
+        (
+            "threads",
+            {
+                "lib.anilist.clients.AniListClient",
+                "lib.anilist.running.LocalAniList",
+                "lib.anilist.running.ServerProcess",
+                "lib.recorder.Recorder",
+                "lib.speedup.efficiency",
+                "lib.speedup.ideal_seconds",
+                "lib.timing.Stopwatch",
+            },
+        ),
+        (
+            "asyncio_runs",
+            {
+                "lib.anilist.clients.AsyncAniListClient",
+                "lib.anilist.running.ServerProcess",
+                "lib.fdlimits.raise_open_file_limit",
+                "lib.speedup.efficiency",
+                "lib.timing.Stopwatch",
+            },
+        ),
+        (
+            "cpu",
+            {
+                "lib.workloads.factorial_mod",
+                "lib.workloads.calibrate_rounds",
+                "lib.processes.live_children",
+                "lib.speedup.ideal_seconds",
+                "lib.timing.Stopwatch",
+            },
+        ),
+        ("server", {"lib.anilist.running.ServerProcess"}),
+    ],
+)
+def test_claim_benchmarks_call_what_the_chapters_call(suite: str, from_lib: set[str]) -> None:
+    assert from_lib <= imported_names(PACKAGE / "suites" / f"{suite}.py")
+
+
+def test_the_bench_defines_none_of_the_chapters_functions_again() -> None:
+    """No module of bench/ defines a function or class under a name lib exports."""
+    lib_names = set()
+    for path in (REPO_ROOT / "lib").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+            ):
+                lib_names |= set(ast.literal_eval(node.value))
+    defined = {
+        node.name
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+    again = defined & lib_names - {"main"}  # every command line has a main
+    assert not again, again
+
+
+def test_every_module_is_small_and_declares_all() -> None:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 300, f"{path.name}: over 300 lines"
+        assert "__all__" in text, f"{path.name}: no __all__"

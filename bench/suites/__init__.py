@@ -1,0 +1,47 @@
+"""The benchmarks, one module a subject, and the registry that names them in report order.
+
+- ``threads``: (a) fifteen requests on a pool of 5 threads, server in a process or in-kernel
+- ``asyncio_runs``: (b) fifteen requests with gather; (c), (d) 1,000 and 10,000 at once
+- ``cpu``: (e) the CPU task in a process pool
+- ``server``: (f) the local server's throughput on its own
+- ``book``: (g) each notebook, (h) the nbval suite, (i) a cached rebuild (slow)
+- ``project``: (j) ``make test`` from a fresh clone (slow), (k) the last ``.ci/run``
+
+Each benchmark takes the number of repeats and returns one :class:`bench.report.Result`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from bench.report import Result
+from bench.suites import asyncio_runs, book, cpu, project, server, threads
+
+__all__ = [
+    "BENCHMARKS",
+    "Benchmark",
+]
+
+
+class Benchmark(NamedTuple):
+    """A benchmark's function, and whether ``--quick`` skips it."""
+
+    run: Callable[[int], Result]
+    slow: bool = False
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    "threads": Benchmark(threads.bench_threads),
+    "threads-in-kernel": Benchmark(threads.bench_threads_in_kernel),
+    "asyncio-15": Benchmark(asyncio_runs.bench_asyncio_fifteen),
+    "asyncio-1000": Benchmark(asyncio_runs.bench_asyncio_thousand),
+    "asyncio-10000": Benchmark(asyncio_runs.bench_asyncio_ten_thousand),
+    "cpu": Benchmark(cpu.bench_cpu),
+    "server": Benchmark(server.bench_server),
+    "notebooks": Benchmark(book.bench_notebooks, slow=True),
+    "nbval": Benchmark(book.bench_nbval, slow=True),
+    "rebuild": Benchmark(book.bench_rebuild, slow=True),
+    "suite": Benchmark(project.bench_suite, slow=True),
+    "ci": Benchmark(project.bench_ci),
+}
