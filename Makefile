@@ -88,10 +88,10 @@ lab: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab chapters/01_why_concurrency.ipynb
 
 bench: setup
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m bench
 
 bench-quick: setup
-	$(BIN)/python scripts/bench.py --quick
+	$(BIN)/python -m bench --quick
 
 student: setup
 	$(BIN)/python scripts/make_student.py _build/student
