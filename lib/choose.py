@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 
 from lib.cpus import usable_cpus
-from lib.workloads import WorkloadProfile
+from lib.workloads import CPU_BOUND_SHARE, IO_BOUND_SHARE, WorkloadProfile
 
 __all__ = [
     "CPU_BOUND_SHARE",
@@ -36,8 +36,6 @@ __all__ = [
     "choose_model",
 ]
 
-CPU_BOUND_SHARE = 0.7  # the same thresholds as lib.workloads.WorkloadProfile.kind
-IO_BOUND_SHARE = 0.3
 DEFAULT_MAX_THREADS = 200  # "a few hundred": past this, threads cost more than they overlap
 
 MODELS = (

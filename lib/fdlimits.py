@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 
 __all__ = [
+    "OPEN_FILES_WANTED",
     "FileLimits",
     "open_file_count",
     "open_file_limits",
@@ -54,7 +55,11 @@ def open_file_limits() -> FileLimits | None:
     return FileLimits(_finite(soft), _finite(hard))
 
 
-def raise_open_file_limit(wanted: int) -> FileLimits | None:
+#: Enough open files for the book's largest demo (10,000 connections), and more.
+OPEN_FILES_WANTED = 65_536
+
+
+def raise_open_file_limit(wanted: int = OPEN_FILES_WANTED) -> FileLimits | None:
     """Raise the soft limit to ``wanted`` open files, or as close to it as allowed.
 
     Never lowers the limit and never goes above the hard limit (only root may raise that).

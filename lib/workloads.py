@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "CPU_BOUND_SHARE",
+    "IO_BOUND_SHARE",
     "MODULUS",
     "WorkloadProfile",
     "calibrate_rounds",
@@ -21,6 +23,8 @@ __all__ = [
 ]
 
 MODULUS = 1_000_000_007  # a large prime keeps the numbers small and the work honest
+CPU_BOUND_SHARE = 0.7  # busy at least this share of the time it could run: CPU-bound
+IO_BOUND_SHARE = 0.3  # busy at most this share: I/O-bound; in between: mixed
 
 
 def factorial_mod(start: int, end: int, rounds: int) -> int:
@@ -90,9 +94,9 @@ class WorkloadProfile:
 
     @property
     def kind(self) -> str:
-        if self.cpu_share >= 0.7:
+        if self.cpu_share >= CPU_BOUND_SHARE:
             return "CPU-bound"
-        if self.cpu_share <= 0.3:
+        if self.cpu_share <= IO_BOUND_SHARE:
             return "I/O-bound"
         return "mixed"
 

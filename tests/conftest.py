@@ -7,6 +7,7 @@ so no thread, socket or process outlives the test that made it.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +22,7 @@ import requests
 
 from lib.anilist.clients import MEDIA_QUERY
 from lib.anilist.running import LocalAniList
+from tests.plugins.leaks import listening_sockets
 
 
 @pytest.fixture
@@ -72,13 +74,9 @@ def query() -> Callable[..., requests.Response]:
     return send
 
 
-def listening_sockets(port: int) -> list[Any]:
-    """This process's TCP sockets in state LISTEN on ``port``."""
-    return [
-        conn
-        for conn in psutil.Process().net_connections(kind="tcp")
-        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port
-    ]
+def listening_on(port: int) -> list[tuple[int, str, int]]:
+    """This process's sockets in state LISTEN on ``port``, as (pid, ip, port)."""
+    return sorted(found for found in listening_sockets([os.getpid()]) if found[2] == port)
 
 
 def connection_refused(port: int) -> bool:
@@ -104,7 +102,7 @@ def net() -> Any:
     """Socket inspection helpers, as a fixture so test modules need not import conftest."""
 
     class Net:
-        listening = staticmethod(listening_sockets)
+        listening = staticmethod(listening_on)
         refused = staticmethod(connection_refused)
         clients_to = staticmethod(client_connections_to)
 

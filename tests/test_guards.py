@@ -67,9 +67,10 @@ LIFT = textwrap.dedent(
     import json, resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, soft), hard))
-    from lib.anilist.guards import lift_open_file_limit
+    from lib.fdlimits import raise_open_file_limit
     before = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    after = lift_open_file_limit({wanted})
+    limits = raise_open_file_limit({wanted})
+    after = None if limits is None else limits.soft
     print(json.dumps([before, after, resource.getrlimit(resource.RLIMIT_NOFILE), hard]))
     """
 )

@@ -498,7 +498,7 @@ def test_local_anilist_rejects_bad_knobs_before_starting() -> None:
 def test_listens_on_loopback_only(server, net) -> None:
     listeners = net.listening(server.port)
     assert listeners, "no listening socket found for the server's port"
-    assert {conn.laddr.ip for conn in listeners} == {"127.0.0.1"}
+    assert {ip for _, ip, _ in listeners} == {"127.0.0.1"}
     assert server.url == f"http://127.0.0.1:{server.port}/"
 
 

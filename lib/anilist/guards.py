@@ -6,8 +6,9 @@
   raises itself (a wrong method, a body over the 1 MiB limit), has a JSON body with a
   message (:func:`error_response`, :func:`anilist_errors`), and a request body that can't
   be read or parsed is a 4xx, never a 500 (:func:`read_json_body`).
-- **File descriptors**: a server process holding thousands of connections needs as many
-  descriptors; :func:`lift_open_file_limit` raises its soft limit as far as the OS allows.
+
+A server process holding thousands of connections also needs as many file descriptors:
+``python -m lib.anilist.server`` raises its own limit with :mod:`lib.fdlimits`.
 """
 
 from __future__ import annotations
@@ -20,12 +21,9 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from lib.fdlimits import raise_open_file_limit
-
 __all__ = [
     "API_PATH",
     "LOOPBACK",
-    "OPEN_FILES_WANTED",
     "WILDCARD_HOSTS",
     "BadBody",
     "Handler",
@@ -34,14 +32,12 @@ __all__ = [
     "connect_host",
     "error_response",
     "is_loopback",
-    "lift_open_file_limit",
     "read_json_body",
 ]
 
 LOOPBACK = "127.0.0.1"
 API_PATH = "/"  # where the AniList-compatible API answers
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})  # "every interface": local clients use loopback
-OPEN_FILES_WANTED = 65_536  # enough for the book's largest demo (10,000 connections) and more
 
 
 # --- binding --------------------------------------------------------------------------------
@@ -162,22 +158,3 @@ async def anilist_errors(request: web.Request, handler: Handler) -> web.StreamRe
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
         headers = {k: v for k, v in exc.headers.items() if k.lower() in {"allow", "retry-after"}}
         return error_response(exc.status, message or f"{exc.reason}.", headers)
-
-
-# --- file descriptors -----------------------------------------------------------------------
-
-
-def lift_open_file_limit(wanted: int = OPEN_FILES_WANTED) -> int | None:
-    """Raise this process's soft limit on open files towards ``wanted`` (never lowers it).
-
-    Every connection is a file descriptor, and typical soft limits (1,024 on Linux, 256 on
-    macOS) are below what a server under the book's largest demo holds. The soft limit can
-    go up to the hard limit without privileges; where the OS refuses, the old one stays (see
-    :func:`lib.fdlimits.raise_open_file_limit`, which does the work).
-    Returns the soft limit now in force (``None``: unlimited, or Windows, which has none).
-
-    Raises:
-        ValueError: if ``wanted`` is below 1.
-    """
-    limits = raise_open_file_limit(wanted)
-    return None if limits is None else limits.soft

@@ -32,6 +32,7 @@ from lib.anilist import guards
 from lib.anilist.catalogue import lookup_media
 from lib.anilist.guards import BadBody, error_response, read_json_body
 from lib.anilist.ratelimit import SlidingWindowLimiter
+from lib.fdlimits import raise_open_file_limit
 
 __all__ = [
     "HOST",
@@ -338,7 +339,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, int]:
 
 def main(argv: list[str] | None = None) -> None:
     command = parse_command_line(argv)
-    guards.lift_open_file_limit()  # a process of its own may hold thousands of connections
+    raise_open_file_limit()  # a process of its own may hold thousands of connections
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C where signals can't be handled
         asyncio.run(_serve_until_signalled(command))
 
