@@ -10,7 +10,8 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``timing``: timers that are correct for both functions and coroutines
 - ``recorder``: who ran which task when, from threads, processes or asyncio tasks
 - ``speedup``: ideal times, speed-ups and efficiency
-- ``plots``: the speed-up bar chart and the per-worker timeline, one colour per model
+- ``plots``: the speed-up bar chart, the per-worker timeline, the sweep chart and the outcome
+  histogram, one colour per model
 - ``show``: display lib's own source in a notebook
 - ``bank``, ``startmethod``, ``childtasks``, ``pipeline``: the threading and multiprocessing
   chapters' shared account, start-method switch, child-process workers and queue pipeline

@@ -1,4 +1,4 @@
-"""The book's two recurring pictures: a speed-up bar chart and a per-worker timeline.
+"""The book's recurring pictures: speed-up bars, a per-worker timeline, a sweep, outcome counts.
 
 Each concurrency model has one colour across the whole book (colour-blind-safe Okabe-Ito
 colours), so a reader can tell threads from processes at a glance in every chapter.
@@ -6,10 +6,12 @@ colours), so a reader can tell threads from processes at a glance in every chapt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from lib.recorder import Span
@@ -23,6 +25,8 @@ __all__ = [
     "Run",
     "model_colour",
     "new_figure",
+    "new_panels",
+    "plot_outcomes",
     "plot_speedup",
     "plot_sweep",
     "plot_timeline",
@@ -52,13 +56,21 @@ def model_colour(model: str) -> str:
     return colour
 
 
-def new_figure() -> tuple[Figure, plt.Axes]:
+def new_figure() -> tuple[Figure, Axes]:
     """A figure in the book's style: fixed size, white background. For one-off charts."""
     fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
     # A solid white background keeps the plot readable on a dark page theme too.
     fig.patch.set_facecolor("white")
     ax.set_facecolor("white")
     return fig, ax
+
+
+def new_panels(title: str, panels: int = 2) -> tuple[Figure, list[Axes]]:
+    """A figure of the book's size with ``panels`` axes side by side, under one title."""
+    fig, axes = plt.subplots(1, panels, figsize=FIGSIZE, layout="constrained", squeeze=False)
+    fig.patch.set_facecolor("white")
+    fig.suptitle(title)
+    return fig, list(axes[0])
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ def plot_speedup(runs: Sequence[Run], title: str) -> Figure:
                 colors=IDEAL_COLOUR,
                 linestyles="dashed",
                 linewidth=1.5,
-                label=None if ideal_labelled else "ideal",
+                label="_ideal" if ideal_labelled else "ideal",  # "_": not in the legend
             )
             ideal_labelled = True
         ax.annotate(
@@ -210,4 +222,60 @@ def plot_sweep(
     ax.set_title(title)
     ax.legend()
     ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_outcomes(
+    results: Mapping[str, Sequence[Hashable]],
+    outcomes: Sequence[Hashable],
+    title: str,
+    xlabel: str,
+    correct: Hashable | None = None,
+    model: str = "threads",
+) -> Figure:
+    """Outcome histogram: how many runs ended in each outcome, one bar per way of running.
+
+    ``results`` maps each way of running (a legend label) to the outcome of every run; all
+    ways have the same number of runs. Bars are grouped by outcome, in the order of
+    ``outcomes``, and shaded from light to dark in the model's colour; the ``correct``
+    outcome is marked on its tick.
+
+    Raises:
+        ValueError: if there are no results, the ways have different numbers of runs, a run
+            ended in an outcome not in ``outcomes``, or the model is unknown.
+    """
+    runs = {len(values) for values in results.values()}
+    if not results or runs == {0}:
+        raise ValueError("no results to plot: was anything run?")
+    if len(runs) != 1:
+        raise ValueError(f"every way needs the same number of runs, got {sorted(runs)}")
+    for label, values in results.items():
+        unexpected = set(values) - set(outcomes)
+        if unexpected:
+            raise ValueError(f"{label!r} ended in {sorted(map(str, unexpected))}, not in outcomes")
+    colour = model_colour(model)
+    (run_count,) = runs
+    ways = len(results)
+    width = 0.81 / ways
+    shades = [0.35 + 0.65 * index / (ways - 1) for index in range(ways)] if ways > 1 else [1.0]
+    fig, ax = new_figure()
+    for index, (label, values) in enumerate(results.items()):
+        counts = Counter(values)
+        offset = (index - (ways - 1) / 2) * width
+        ax.bar(
+            [position + offset for position in range(len(outcomes))],
+            [counts[outcome] for outcome in outcomes],
+            width=width,
+            color=colour,
+            alpha=shades[index],
+            label=label,
+        )
+    ticks = [f"{outcome} (correct)" if outcome == correct else f"{outcome}" for outcome in outcomes]
+    ax.set_xticks(range(len(outcomes)), ticks)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"runs (of {run_count})")
+    ax.set_ylim(0, run_count * 1.3)
+    ax.set_title(title)
+    ax.legend(loc="upper center", ncols=ways)
+    ax.grid(axis="y", alpha=0.3)
     return fig

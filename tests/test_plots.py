@@ -1,4 +1,4 @@
-"""The speed-up bar chart, the per-worker timeline and the sweep plot (lib.plots)."""
+"""lib.plots: the speed-up bars, the per-worker timeline, the sweep and the outcome histogram."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from lib.plots import (
+    FIGSIZE,
     IDEAL_COLOUR,
     MODEL_COLOURS,
     Run,
     model_colour,
+    new_panels,
+    plot_outcomes,
     plot_speedup,
     plot_sweep,
     plot_timeline,
@@ -42,6 +45,14 @@ def test_model_colours_are_distinct_and_unknown_models_rejected() -> None:
     assert model_colour("threads") == MODEL_COLOURS["threads"]
     with pytest.raises(ValueError, match="unknown model 'fibres'"):
         model_colour("fibres")
+
+
+def test_new_panels_puts_axes_side_by_side_under_one_title_on_white() -> None:
+    fig, axes = new_panels("Two views", panels=3)
+    assert len(axes) == 3 and fig.axes == axes
+    assert fig.get_suptitle() == "Two views"
+    assert to_hex(fig.get_facecolor()) == WHITE
+    assert tuple(fig.get_size_inches()) == FIGSIZE
 
 
 # --- plot_speedup -------------------------------------------------------------------------
@@ -218,4 +229,61 @@ def test_plot_sweep_draws_measured_and_dashed_curves() -> None:
 def test_plot_sweep_rejects_bad_input_without_leaving_a_figure(args, kwargs) -> None:
     with pytest.raises(ValueError):
         plot_sweep(*args, **kwargs)
+    assert plt.get_fignums() == []
+
+
+# --- plot_outcomes ------------------------------------------------------------------------
+
+BALANCES = {
+    "no pause": [800, 800, 800, 850],
+    "sleep(0)": [950, 900, 950, 950],
+    "sleep(0.001)": [950, 950, 950, 950],
+}
+OUTCOMES = [800, 850, 900, 950]
+
+
+def test_plot_outcomes_draws_one_bar_per_way_and_outcome_with_the_counts() -> None:
+    fig = plot_outcomes(BALANCES, OUTCOMES, "Races", "final balance", correct=800)
+
+    [ax] = fig.axes
+    assert len(ax.patches) == len(BALANCES) * len(OUTCOMES)
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights == [3, 1, 0, 0, 0, 0, 1, 3, 0, 0, 0, 4]  # way by way, outcome by outcome
+    centres = [bar.get_x() + bar.get_width() / 2 for bar in ax.patches[:3]]
+    assert centres[1] - centres[0] == pytest.approx(1.0)  # one group per outcome
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == [
+        "800 (correct)",
+        "850",
+        "900",
+        "950",
+    ]
+    assert ax.get_ylabel() == "runs (of 4)"
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == list(BALANCES)
+    assert ax.get_title() == "Races" and ax.get_xlabel() == "final balance"
+
+
+def test_plot_outcomes_shades_one_model_colour_from_light_to_dark() -> None:
+    ax = plot_outcomes(BALANCES, OUTCOMES, "t", "x", model="threads").axes[0]
+    firsts = ax.patches[:: len(OUTCOMES)]  # the first bar of each way
+    assert {to_hex(bar.get_facecolor(), keep_alpha=False) for bar in firsts} == {
+        MODEL_COLOURS["threads"].lower()
+    }
+    alphas = [bar.get_alpha() for bar in firsts]
+    assert alphas == sorted(alphas) and alphas[-1] == 1.0 and alphas[0] < 0.5
+    assert to_hex(plot_outcomes({"once": [800]}, OUTCOMES, "t", "x").get_facecolor()) == WHITE
+
+
+@pytest.mark.parametrize(
+    ("results", "model", "message"),
+    [
+        ({}, "threads", "no results"),
+        ({"a": []}, "threads", "no results"),
+        ({"a": [800], "b": [800, 850]}, "threads", "same number of runs"),
+        ({"a": [800, 750]}, "threads", "750"),
+        ({"a": [800]}, "fibres", "unknown model"),
+    ],
+)
+def test_plot_outcomes_rejects_bad_input_without_leaving_a_figure(results, model, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        plot_outcomes(results, OUTCOMES, "t", "x", model=model)
     assert plt.get_fignums() == []
