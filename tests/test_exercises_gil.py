@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from lib.exercises import ch02_gil as checkers
 from lib.exercises._harness.gil_probe import (
     HOLDS_GIL,
     gil_lockout,
@@ -25,12 +24,14 @@ from lib.exercises._harness.gil_probe import (
     pretend_interpreter,
 )
 from lib.exercises.ch02_gil import (
-    RecordingStream,
     check_overlap_predictions,
     check_pool_for_python_work,
     check_refcount_changes,
     check_sha256_streams,
 )
+from lib.exercises.ch02_gil import overlap_predictions as checkers
+from lib.exercises.ch02_gil import sha256_streams as hashing_checks
+from lib.exercises.ch02_gil.sha256_streams import RecordingStream
 from lib.gil import GilStatus, gil_status
 from lib.workloads import factorial_mod
 
@@ -526,7 +527,7 @@ def test_hash_starter_and_hang(monkeypatch: pytest.MonkeyPatch) -> None:
         raise NotImplementedError("replace this line with your solution")
 
     assert check_sha256_streams(starter).not_attempted
-    monkeypatch.setattr(checkers, "HASH_TIME_LIMIT", 0.5)
+    monkeypatch.setattr(hashing_checks, "HASH_TIME_LIMIT", 0.5)
     interval = sys.getswitchinterval()
 
     def hangs(streams: list) -> list[str]:

@@ -15,12 +15,12 @@ import pytest
 
 from lib.exercises._harness.process_watch import NewProcesses, default_start_method
 from lib.exercises.ch04_multiprocessing import (
-    BAD_FRACTIONS,
     check_count_primes_parallel,
     check_save_transformed,
     check_worker_count,
-    sieve_counts,
 )
+from lib.exercises.ch04_multiprocessing.count_primes_parallel import sieve_counts
+from lib.exercises.ch04_multiprocessing.worker_count import BAD_FRACTIONS
 from lib.pipeline import join_all, producer, transformer, writer
 from lib.primes import count_primes_below
 

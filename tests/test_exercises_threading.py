@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from lib.exercises import ch03_threading as threading_checks
+from lib.exercises.ch03_threading import _common as threading_checks
 from lib.exercises.ch03_threading import (
     check_collect_all,
     check_process_all,
     check_safe_account,
-    english_slug,
 )
+from lib.exercises.ch03_threading._common import english_slug
 
 
 @pytest.fixture(autouse=True)

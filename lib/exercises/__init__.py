@@ -1,8 +1,11 @@
-"""Checkers for the exercises at the end of each chapter: one module per chapter.
+"""Checkers for the exercises at the end of each chapter: one module or package per chapter.
 
 Each ``check_*`` function takes the learner's answer and returns a
 :class:`~lib.exercises._harness.checking.Feedback`, which prints one line per case, with a hint
-for each failure:
+for each failure. A chapter whose checkers would not fit one short file is a package with one
+module an exercise (``ch05_asyncio_basics/stopwatch.py``, ...); the chapters import the
+``check_*`` functions from the package all the same.
+
 
 - ``ch01_why_concurrency``: predicting speed-ups, the smallest pool, fetching titles
 - ``ch02_gil``: reference counts, which calls overlap, a pool for Python work, hashing streams
