@@ -21,6 +21,7 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``lazymap``, ``nested_loops``, ``task_tree``: how far ``Executor.map`` reads ahead (3.14's
   ``buffersize``), nest_asyncio in a child process, and a live task tree for
   ``python -m asyncio pstree``
+- ``multiprocessing_plots``: chapter 4's charts of what sending work to a process costs
 - ``coordination_plots``, ``flowchart``: chapter 6's queue, back-off and throughput charts, and
   chapter 7's decision tree
 - ``processes``, ``primes``: child processes still running, and stopping them for good; the
