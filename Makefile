@@ -49,13 +49,17 @@ setup book test test-notebooks execute lint lab student bench bench-quick:
 else
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+# Whether this is a free-threaded build (3.14t): it gets no type checker (requirements-lint.txt).
+FREE_THREADED = $(BIN)/python -c 'import sys, sysconfig; sys.exit(not sysconfig.get_config_var("Py_GIL_DISABLED"))'
+
+$(STAMP): requirements.txt requirements-lint.txt pyproject.toml
 	@test -n "$(PYTHON_PATH)" || { echo "error: no $(PYTHON) found on PATH or in pyenv"; exit 1; }
 	@$(PYTHON_PATH) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "error: $(PYTHON) is older than Python 3.11; run make PYTHON=python3.11"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON_PATH) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(FREE_THREADED) || $(BIN)/python -m pip install --quiet -r requirements-lint.txt
 	@touch $(STAMP)
 
 book: setup
@@ -66,6 +70,8 @@ book: setup
 lint: setup
 	$(BIN)/ruff check lib tests chapters scripts _ext conftest.py
 	$(BIN)/ruff format --check lib tests scripts _ext conftest.py
+	@if $(FREE_THREADED); then echo "mypy: skipped on a free-threaded build (see requirements-lint.txt)"; \
+	else $(BIN)/mypy; fi
 
 ifeq ($(PYTHON_PATH),)
 test test-notebooks:

@@ -38,7 +38,7 @@ def is_multiprocessing_helper(process: psutil.Process) -> bool:
 
 
 def describe(process: psutil.Process) -> str:
-    """``pid 123: python -m lib.anilist.server ...``, shortened; safe if the process is gone."""
+    """``pid 123: python -m lib.anilist ...``, shortened; safe if the process is gone."""
     try:
         command = " ".join(process.cmdline()) or process.name()
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):

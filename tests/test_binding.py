@@ -14,14 +14,13 @@ from pathlib import Path
 import psutil
 import pytest
 
+from lib.anilist.__main__ import parse_args, parse_command_line
 from lib.anilist.guards import check_bind_host, connect_host, is_loopback
 from lib.anilist.running import LocalAniList, ServerProcess
 from lib.anilist.server import (
     HOST,
     ServerConfig,
     ServerState,
-    parse_args,
-    parse_command_line,
     start_site,
     stop_site,
 )
@@ -152,7 +151,7 @@ def test_command_line_allows_every_interface_with_the_flag() -> None:
 
 def test_module_refuses_to_start_on_every_interface() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "lib.anilist.server", "--host", "0.0.0.0"],
+        [sys.executable, "-m", "lib.anilist", "--host", "0.0.0.0"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

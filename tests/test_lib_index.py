@@ -27,7 +27,11 @@ def indexed(package: Path) -> set[str]:
 
 
 def present(package: Path) -> set[str]:
-    modules = {path.stem for path in package.glob("*.py") if not path.stem.startswith("_")}
+    modules = {
+        path.stem
+        for path in package.glob("*.py")
+        if not path.stem.startswith("_") or path.stem == "__main__"  # a package's command line
+    }
     return modules | {path.parent.name for path in package.glob("*/__init__.py")}
 
 

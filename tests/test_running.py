@@ -1,4 +1,4 @@
-"""ServerProcess: the local API in a child process started with ``python -m lib.anilist.server``."""
+"""ServerProcess: the local API in a child process started with ``python -m lib.anilist``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_server_process_serves_reports_and_reconfigures(query) -> None:
         assert server.pid is not None and server.pid != psutil.Process().pid
         child = psutil.Process(server.pid)
         assert child.ppid() == psutil.Process().pid
-        assert "lib.anilist.server" in child.cmdline()
+        assert "lib.anilist" in child.cmdline()
 
         response = query(server.url, 600)
         assert response.status_code == 200

@@ -16,10 +16,11 @@ import aiohttp
 import pytest
 import requests
 
+from lib.anilist.__main__ import parse_args
 from lib.anilist.catalogue import KNOWN_TITLES, MAX_MEDIA_ID
 from lib.anilist.clients import MEDIA_QUERY
 from lib.anilist.running import STOP_TIMEOUT, LocalAniList
-from lib.anilist.server import ServerConfig, ServerState, parse_args
+from lib.anilist.server import ServerConfig, ServerState
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOT_FOUND = {"errors": [{"message": "Not Found.", "status": 404}], "data": {"Media": None}}
@@ -625,7 +626,7 @@ def test_parse_args_rejects_bad_input(argv, capsys) -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM handling is POSIX-only")
 def test_module_serves_and_exits_cleanly_on_sigterm(net) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "lib.anilist.server", "--latency", "0"],
+        [sys.executable, "-m", "lib.anilist", "--latency", "0"],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -4,7 +4,8 @@ One module a job; open the one a chapter names:
 
 - ``catalogue``: the titles the API serves
 - ``server``: the aiohttp application: parse a GraphQL query, answer it, the knobs
-  (latency, jitter, failures, hangs, rate limit); ``python -m lib.anilist.server`` runs it
+  (latency, jitter, failures, hangs, rate limit)
+- ``__main__``: the server as a program of its own, ``python -m lib.anilist --port 8080``
 - ``guards``: what keeps it safe: loopback binding, error shapes, body limits
 - ``ratelimit``: the sliding window behind the 429 answers
 - ``running``: ``LocalAniList`` (the server in a thread of the kernel) and ``ServerProcess``

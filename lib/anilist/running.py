@@ -196,7 +196,7 @@ def _admin(url: str, method: str, path: str, body: dict[str, Any] | None = None)
 
 
 class ServerProcess:
-    """The local API in a separate Python process, started with ``python -m lib.anilist.server``.
+    """The local API in a separate Python process, started with ``python -m lib.anilist``.
 
     Use this for the large-scale demos: a server in the kernel's own process would compete with
     the client for the GIL. Keyword arguments are :class:`lib.anilist.server.ServerConfig` knobs.
@@ -224,7 +224,7 @@ class ServerProcess:
         self.url = ""
 
     def _command(self) -> list[str]:
-        command = [sys.executable, "-m", "lib.anilist.server", "--port", "0", "--host", self.host]
+        command = [sys.executable, "-m", "lib.anilist", "--port", "0", "--host", self.host]
         if self._allow_remote:
             command.append("--allow-remote")
         for field in dataclasses.fields(self.config):

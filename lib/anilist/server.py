@@ -4,9 +4,10 @@ It answers ``POST /`` with AniList's response and error shapes, and has knobs fo
 real network does to you: latency with seeded jitter, failures, hangs and a rate limit.
 ``GET /stats`` reports what it served; ``POST /admin/config`` changes the knobs while it runs.
 
-Run it inside the kernel with :class:`lib.anilist.running.LocalAniList`, or as its own process::
+Run it inside the kernel with :class:`lib.anilist.running.LocalAniList`, or as its own process
+(the command line is :mod:`lib.anilist.__main__`)::
 
-    python -m lib.anilist.server --port 8080 --latency 0.1
+    python -m lib.anilist --port 8080 --latency 0.1
 
 It listens on loopback only unless told otherwise (``--host ADDRESS --allow-remote``); its
 guards against bad input and for binding live in :mod:`lib.anilist.guards`.
@@ -14,17 +15,15 @@ guards against bad input and for binding live in :mod:`lib.anilist.guards`.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import dataclasses
 import json
 import random
-import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from aiohttp import web
 
@@ -32,22 +31,17 @@ from lib.anilist import guards
 from lib.anilist.catalogue import lookup_media
 from lib.anilist.guards import BadBody, error_response, read_json_body
 from lib.anilist.ratelimit import SlidingWindowLimiter
-from lib.fdlimits import raise_open_file_limit
 
 __all__ = [
     "HOST",
     "LISTEN_BACKLOG",
     "STATE",
-    "Command",
     "ServerConfig",
     "ServerState",
     "answer_query",
     "build_app",
     "change_config",
     "health",
-    "main",
-    "parse_args",
-    "parse_command_line",
     "parse_media_id",
     "reset_stats",
     "show_stats",
@@ -271,78 +265,3 @@ async def stop_site(state: ServerState, runner: web.AppRunner) -> None:
     state.stopping.set()
     await runner.cleanup()
     await asyncio.sleep(0)  # let the closed connections' callbacks run before the loop ends
-
-
-class Command(NamedTuple):
-    """What the command line asked for."""
-
-    config: ServerConfig
-    port: int
-    host: str = HOST
-    allow_remote: bool = False
-
-
-async def _serve_until_signalled(command: Command) -> None:
-    state = ServerState(command.config)
-    runner, bound_port = await start_site(state, command.port, command.host, command.allow_remote)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        # Windows has no add_signal_handler: Ctrl+C and terminate() end the process directly.
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    print(f"serving on http://{guards.connect_host(command.host)}:{bound_port}/", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await stop_site(state, runner)
-
-
-def parse_command_line(argv: list[str] | None = None) -> Command:
-    """Read the command line into a :class:`Command`. Exits with a message on bad input."""
-    defaults = ServerConfig()
-    parser = argparse.ArgumentParser(
-        prog="python -m lib.anilist.server",
-        description="Serve the book's local AniList-compatible API.",
-    )
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--host", default=HOST, help=f"address to listen on (default {HOST})")
-    parser.add_argument(
-        "--allow-remote", action="store_true", help="allow a --host other than loopback"
-    )
-    parser.add_argument("--latency", type=float, default=defaults.latency)
-    parser.add_argument("--jitter", type=float, default=defaults.jitter)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--failure-rate", type=float, default=defaults.failure_rate)
-    parser.add_argument("--hang-rate", type=float, default=defaults.hang_rate)
-    parser.add_argument("--hang-seconds", type=float, default=defaults.hang_seconds)
-    parser.add_argument("--rate-limit", type=int, default=None)
-    parser.add_argument("--rate-window", type=float, default=defaults.rate_window)
-    args = vars(parser.parse_args(argv))
-    port, host, allow_remote = args.pop("port"), args.pop("host"), args.pop("allow_remote")
-    if not 0 <= port <= 65535:
-        parser.error(f"--port must be between 0 and 65535, got {port}")
-    try:
-        return Command(
-            ServerConfig(**args), port, guards.check_bind_host(host, allow_remote), allow_remote
-        )
-    except ValueError as exc:
-        parser.error(str(exc))
-        raise  # unreachable: parser.error exits
-
-
-def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, int]:
-    """The config and the port from the command line. Exits with a message on bad input."""
-    command = parse_command_line(argv)
-    return command.config, command.port
-
-
-def main(argv: list[str] | None = None) -> None:
-    command = parse_command_line(argv)
-    raise_open_file_limit()  # a process of its own may hold thousands of connections
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C where signals can't be handled
-        asyncio.run(_serve_until_signalled(command))
-
-
-if __name__ == "__main__":
-    main()
