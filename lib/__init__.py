@@ -16,6 +16,7 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``bank``, ``startmethod``, ``childtasks``, ``pipeline``: the threading and multiprocessing
   chapters' shared account, start-method switch, child-process workers and queue pipeline
 - ``asyncio_tools``, ``fdlimits``: asyncio helpers and open-file limits
+- ``slow_steps``: read asyncio debug mode's reports of steps that held the event loop too long
 - ``choose``, ``footprint``, ``workers``: the decision guide, memory per unit of
   concurrency, and importable pool workers (a blocking one-id fetch) for every start method
 - ``lazymap``, ``nested_loops``, ``task_tree``: how far ``Executor.map`` reads ahead (3.14's
