@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import signal
 from typing import NamedTuple
 
@@ -17,7 +18,7 @@ from lib.anilist import guards
 from lib.anilist.server import HOST, ServerConfig, ServerState, start_site, stop_site
 from lib.fdlimits import raise_open_file_limit
 
-__all__ = ["Command", "main", "parse_args", "parse_command_line"]
+__all__ = ["Command", "main", "options", "parse_args", "parse_command_line"]
 
 
 class Command(NamedTuple):
@@ -43,6 +44,17 @@ async def _serve_until_signalled(command: Command) -> None:
         await stop.wait()
     finally:
         await stop_site(state, runner)
+
+
+def options(config: ServerConfig, host: str = HOST, allow_remote: bool = False) -> list[str]:
+    """The command-line options that start a server with ``config`` on a free port: the
+    inverse of :func:`parse_command_line`, for :class:`lib.anilist.running.ServerProcess`."""
+    argv = ["--port", "0", "--host", host, *(["--allow-remote"] if allow_remote else [])]
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if value is not None:
+            argv += ["--" + field.name.replace("_", "-"), str(value)]
+    return argv
 
 
 def parse_command_line(argv: list[str] | None = None) -> Command:

@@ -7,7 +7,10 @@ by setting the environment variable ``BOOK_REAL_ANILIST=1`` and passing ``api_ur
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.error
+import urllib.request
 from typing import Any, Self
 
 import aiohttp
@@ -21,6 +24,7 @@ __all__ = [
     "AniListClient",
     "ApiError",
     "AsyncAniListClient",
+    "admin_request",
     "api_url",
     "media_from",
     "request_body",
@@ -177,3 +181,25 @@ class AsyncAniListClient:
             except ValueError:
                 payload = None
             return media_from(response.status, payload, response.headers.get("Retry-After"))
+
+
+def admin_request(
+    url: str, method: str, path: str, body: dict[str, Any] | None = None, *, timeout: float
+) -> Any:
+    """Call one of the local server's admin routes (``/stats``, ``/admin/config``) and return
+    its JSON answer, with no dependency beyond the standard library.
+
+    Raises:
+        ValueError: with the server's message, when it refuses (a bad knob, say).
+        OSError: when it cannot be reached within ``timeout`` seconds.
+    """
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url.rstrip("/") + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        with exc:  # an HTTPError holds the response open; 3.14 warns if it is left to the GC
+            message = json.load(exc)["errors"][0]["message"]
+        raise ValueError(message) from None

@@ -12,16 +12,14 @@ Both are context managers that leave nothing behind on exit: no thread, no proce
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import queue
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 from typing import Any, Self
 
+from lib.anilist.__main__ import options
+from lib.anilist.clients import admin_request
 from lib.anilist.guards import check_bind_host, connect_host
 from lib.anilist.server import HOST, ServerConfig, ServerState, start_site, stop_site
 
@@ -182,19 +180,6 @@ class LocalAniList:
         return f"<LocalAniList {where}>"
 
 
-def _admin(url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url.rstrip("/") + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=STOP_TIMEOUT) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as exc:
-        with exc:  # an HTTPError holds the response open; 3.14 warns if it is left to the GC
-            message = json.load(exc)["errors"][0]["message"]
-        raise ValueError(message) from None
-
-
 class ServerProcess:
     """The local API in a separate Python process, started with ``python -m lib.anilist``.
 
@@ -224,14 +209,8 @@ class ServerProcess:
         self.url = ""
 
     def _command(self) -> list[str]:
-        command = [sys.executable, "-m", "lib.anilist", "--port", "0", "--host", self.host]
-        if self._allow_remote:
-            command.append("--allow-remote")
-        for field in dataclasses.fields(self.config):
-            value = getattr(self.config, field.name)
-            if value is not None:
-                command += ["--" + field.name.replace("_", "-"), str(value)]
-        return command
+        argv = options(self.config, self.host, self._allow_remote)
+        return [sys.executable, "-m", "lib.anilist", *argv]
 
     def start(self) -> Self:
         if self._process is not None:
@@ -291,23 +270,22 @@ class ServerProcess:
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
-    def reconfigure(self, **changes: Any) -> ServerConfig:
-        """Change knobs while serving. Raises ValueError on a bad knob or value."""
+    def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         if self._process is None:
             raise RuntimeError("the server is not running")
-        self.config = ServerConfig(**_admin(self.url, "POST", "/admin/config", changes))
+        return admin_request(self.url, method, path, body, timeout=STOP_TIMEOUT)
+
+    def reconfigure(self, **changes: Any) -> ServerConfig:
+        """Change knobs while serving. Raises ValueError on a bad knob or value."""
+        self.config = ServerConfig(**self._admin("POST", "/admin/config", changes))
         return self.config
 
     def stats(self) -> dict[str, Any]:
-        if self._process is None:
-            raise RuntimeError("the server is not running")
-        stats: dict[str, Any] = _admin(self.url, "GET", "/stats")
+        stats: dict[str, Any] = self._admin("GET", "/stats")
         return stats
 
     def reset_stats(self) -> None:
-        if self._process is None:
-            raise RuntimeError("the server is not running")
-        _admin(self.url, "DELETE", "/stats")
+        self._admin("DELETE", "/stats")
 
     def __enter__(self) -> Self:
         return self.start()

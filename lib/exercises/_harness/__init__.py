@@ -1,7 +1,9 @@
 """What the chapters' checkers run on; no chapter imports it directly.
 
-- ``checking``: the result record (``Feedback``), ``call_bounded`` (every learner call under a
-  time limit), ``exercise_check`` and the hints-not-tracebacks rules
+- ``feedback``: how a check reports (``Feedback``, ``exercise_check``, one line per case)
+- ``checking``: the one result record (``Run``), ``call_bounded`` (every learner call under a
+  time limit), ``GRACE``, and the cases every check shares (a function was given, every
+  request accounted for, the right type); it re-exports ``feedback``'s names
 - ``asyncio_runs``: running a learner's coroutine in a loop of its own, leftover tasks cancelled
 - ``heartbeat``: a ticking task that shows whether the event loop was blocked
 - ``interleaving``: forcing the thread switches that expose a race
