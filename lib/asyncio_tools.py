@@ -1,8 +1,6 @@
 """Small tools for watching asyncio programs while they run, for the asyncio chapters.
 
 - :class:`ConnectionCounter` counts the TCP connections an aiohttp session opens and reuses.
-- :class:`Slots` is a semaphore that tells each holder *which* of its slots it holds, so a
-  timeline can draw one lane per slot.
 - :func:`sample_every` samples a value (a queue's size, the open files) in a background task
   while a block runs, and stops that task when the block ends.
 """
@@ -10,7 +8,6 @@
 from __future__ import annotations
 
 import asyncio
-import heapq
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,7 +20,6 @@ import aiohttp
 __all__ = [
     "ConnectionCounter",
     "Samples",
-    "Slots",
     "sample_every",
 ]
 
@@ -64,42 +60,6 @@ class ConnectionCounter:
 
     def __repr__(self) -> str:
         return f"<ConnectionCounter opened={self.opened} reused={self.reused}>"
-
-
-class Slots:
-    """A semaphore with ``size`` numbered slots; the holder learns which slot (1..size) it got.
-
-    ``async with slots.hold() as slot:`` waits, like ``async with semaphore:``, until fewer than
-    ``size`` holders are inside, then gives the lowest free slot number. Use it with one event
-    loop at a time.
-
-    Raises:
-        ValueError: if ``size`` is below 1.
-    """
-
-    def __init__(self, size: int) -> None:
-        if size < 1:
-            raise ValueError(f"need at least one slot, got {size}")
-        self.size = size
-        self.peak = 0  # the most slots ever held at once
-        self._semaphore = asyncio.Semaphore(size)
-        self._free = list(range(1, size + 1))  # a heap: the lowest free slot comes first
-
-    @property
-    def in_use(self) -> int:
-        """How many slots are held right now."""
-        return self.size - len(self._free)
-
-    @asynccontextmanager
-    async def hold(self) -> AsyncIterator[int]:
-        """Wait for a free slot, hold it for the ``async with`` block, and give its number."""
-        async with self._semaphore:
-            slot = heapq.heappop(self._free)
-            self.peak = max(self.peak, self.in_use)
-            try:
-                yield slot
-            finally:
-                heapq.heappush(self._free, slot)
 
 
 @dataclass

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from lib.anilist.clients import request_body
-from lib.asyncio_tools import ConnectionCounter, Samples, Slots, sample_every
+from lib.asyncio_tools import ConnectionCounter, Samples, sample_every
 
 # --- ConnectionCounter ----------------------------------------------------------------------
 
@@ -42,46 +42,6 @@ def test_a_session_per_request_opens_a_connection_per_request(server) -> None:
     asyncio.run(post_all(server.url, counter, [100, 200, 300, 400], shared=False))
     assert (counter.opened, counter.reused) == (4, 0)
     assert "opened=4" in repr(counter)
-
-
-# --- Slots ------------------------------------------------------------------------------------
-
-
-def test_slots_hand_out_numbered_slots_and_never_exceed_the_size() -> None:
-    slots = Slots(2)
-    seen: list[tuple[int, int]] = []  # (slot, slots in use) inside the block
-
-    async def worker() -> None:
-        async with slots.hold() as slot:
-            seen.append((slot, slots.in_use))
-            await asyncio.sleep(0.01)
-
-    async def main() -> None:
-        await asyncio.gather(*(worker() for _ in range(6)))
-
-    asyncio.run(main())
-    assert sorted(slot for slot, _ in seen) == [1, 1, 1, 2, 2, 2]
-    assert max(in_use for _, in_use in seen) == 2
-    assert slots.peak == 2
-    assert slots.in_use == 0
-
-
-def test_a_slot_is_given_back_when_the_block_raises() -> None:
-    slots = Slots(1)
-
-    async def main() -> int:
-        with pytest.raises(KeyError):
-            async with slots.hold():
-                raise KeyError("boom")
-        async with slots.hold() as slot:
-            return slot
-
-    assert asyncio.run(main()) == 1
-
-
-def test_slots_need_a_positive_size() -> None:
-    with pytest.raises(ValueError, match="at least one slot"):
-        Slots(0)
 
 
 # --- sample_every -----------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""A polite client: a semaphore, backoff and Retry-After (lib.anilist.polite)."""
+"""A polite client: a semaphore, backoff and Retry-After (lib.anilist.polite), and the trace
+that watches it from outside (lib.anilist.polite_trace)."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import random
 import time
 
@@ -10,6 +12,7 @@ import pytest
 
 from lib.anilist.clients import ApiError, AsyncAniListClient
 from lib.anilist.polite import RetryPolicy, Tally, backoff_delay, fetch_all_politely, polite_fetch
+from lib.anilist.polite_trace import PoliteTrace
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.01)
 
@@ -63,24 +66,42 @@ def test_backoff_rejects_bad_arguments() -> None:
 # --- polite_fetch -----------------------------------------------------------------------------
 
 
-def run_polite(fetch: Flaky, policy: RetryPolicy = FAST) -> tuple[dict, Tally]:
-    tally = Tally()
+def run_polite(fetch: Flaky, policy: RetryPolicy = FAST) -> tuple[dict, PoliteTrace]:
+    trace = PoliteTrace()
 
     async def main() -> dict:
         return await polite_fetch(
-            fetch, 7, limit=asyncio.Semaphore(1), policy=policy, rng=random.Random(0), tally=tally
+            trace.watch(fetch),
+            7,
+            limit=asyncio.Semaphore(1),
+            policy=policy,
+            rng=random.Random(0),
+            on_retry=trace.on_retry,
         )
 
-    return asyncio.run(main()), tally
+    return asyncio.run(main()), trace
 
 
 def test_retryable_errors_are_retried_until_success() -> None:
     fetch = Flaky(ApiError(429, "Too Many Requests.", 0.02), ApiError(500, "Internal."))
-    result, tally = run_polite(fetch)
+    result, trace = run_polite(fetch)
     assert result == {"id": 7}
-    assert tally.attempts == fetch.calls == 3
-    assert tally.retries == {429: 1, 500: 1}
-    assert tally.waits[0] == (0.02, 0.02)  # Retry-After was honoured exactly
+    assert trace.attempts == fetch.calls == 3
+    assert trace.retries == {429: 1, 500: 1}
+    assert trace.waits[0] == (0.02, 0.02)  # Retry-After was honoured exactly
+    assert [span.ok for span in trace.spans()] == [False, False, True]
+    assert {span.task for span in trace.spans()} == {"7"}
+    assert "attempts=3" in repr(trace)
+
+
+def test_without_a_hook_nothing_is_recorded_and_the_result_is_the_same() -> None:
+    fetch = Flaky(ApiError(429, "Too Many Requests.", 0.01))
+
+    async def main() -> dict:
+        return await polite_fetch(fetch, 7, limit=asyncio.Semaphore(1), policy=FAST)
+
+    assert asyncio.run(main()) == {"id": 7}
+    assert fetch.calls == 2
 
 
 def test_a_404_is_not_retried() -> None:
@@ -165,37 +186,52 @@ def test_ids_must_be_unique() -> None:
 def test_against_the_server_failures_are_retried_and_the_totals_add_up(make_server) -> None:
     server = make_server(failure_rate=0.4, seed=3)
     ids = list(range(1, 41))
+    trace = PoliteTrace()
 
     async def main() -> Tally:
         async with AsyncAniListClient(server.url, timeout=5.0) as client:
             return await fetch_all_politely(
-                client.fetch_media,
+                trace.watch(client.fetch_media),
                 ids,
                 limit=asyncio.Semaphore(8),
                 policy=RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.01),
                 rng=random.Random(0),
+                on_retry=trace.on_retry,
             )
 
     tally = asyncio.run(main())
     stats = server.stats()["by_status"]
     assert tally.sent == len(ids)
     assert stats.get("200", 0) == len(tally.results)
-    assert stats.get("500", 0) == tally.retries[500] + len(tally.errors)
-    assert tally.attempts == stats.get("200", 0) + stats.get("500", 0)
+    assert stats.get("500", 0) == trace.retries[500] + len(tally.errors)
+    assert trace.attempts == stats.get("200", 0) + stats.get("500", 0)
 
 
 def test_against_the_server_a_rate_limit_is_waited_out(make_server) -> None:
     server = make_server(rate_limit=3, rate_window=1.0)
+    trace = PoliteTrace()
 
     async def main() -> Tally:
         async with AsyncAniListClient(server.url, timeout=5.0) as client:
             return await fetch_all_politely(
-                client.fetch_media, range(1, 6), limit=asyncio.Semaphore(2), policy=FAST
+                trace.watch(client.fetch_media),
+                range(1, 6),
+                limit=asyncio.Semaphore(2),
+                policy=FAST,
+                on_retry=trace.on_retry,
             )
 
     start = time.perf_counter()
     tally = asyncio.run(main())
     assert len(tally.results) == 5 and not tally.errors
-    assert tally.retries[429] >= 1
-    assert all(waited >= asked for waited, asked in tally.waits if asked is not None)
+    assert trace.retries[429] >= 1 and server.stats()["by_status"]["429"] == trace.retries[429]
+    assert all(waited >= asked for waited, asked in trace.waits if asked is not None)
     assert time.perf_counter() - start >= 0.9  # a 429 says Retry-After: 1, and it was obeyed
+
+
+def test_the_functions_the_chapter_shows_hold_no_recording() -> None:
+    """Chapter 6 shows these two with show_source: watching them is the trace's job."""
+    for function in (polite_fetch, fetch_all_politely):
+        source = inspect.getsource(function)
+        for word in ("trace", "Recorder", "span", "attempts +=", "waits.append"):
+            assert word not in source, f"{function.__name__} records {word!r}"

@@ -12,6 +12,7 @@ One module a job; open the one a chapter names:
   (the server in a process of its own)
 - ``clients``: the blocking (requests) and async (aiohttp) clients
 - ``polite``: a client that keeps few requests in flight and backs off as ``Retry-After`` says
+- ``polite_trace``: watches a polite batch from outside: each attempt, retry and wait
 
 Nothing is re-exported here on purpose: ``lib.anilist.clients`` is imported by every process
 pool worker that fetches, and it should not pull in the server and its dependencies.

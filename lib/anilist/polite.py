@@ -8,6 +8,10 @@ happens *outside* the semaphore: a request that is backing off does not hold a s
 
 :func:`fetch_all_politely` runs a whole batch so that every request ends either as a result
 or as a counted error, and the totals add up.
+
+Both hold the lesson only. Watching them (how many attempts went out, each retry and its
+wait) is done from outside: wrap ``fetch``, and pass ``on_retry``, a hook both call before each
+backoff wait and that does nothing by default; :mod:`lib.anilist.polite_trace` does both.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = [
     "Tally",
     "backoff_delay",
     "fetch_all_politely",
+    "nothing",
     "polite_fetch",
 ]
 
@@ -84,13 +89,10 @@ def backoff_delay(
 
 @dataclass
 class Tally:
-    """What happened to a batch: its results, its errors, and the retries on the way."""
+    """What happened to a batch: each id ended as a result or as an error."""
 
     results: dict[int, Any] = field(default_factory=dict)  # id -> result
     errors: dict[int, Exception] = field(default_factory=dict)  # id -> the error it ended with
-    attempts: int = 0  # requests actually sent, retries included
-    retries: Counter[int] = field(default_factory=Counter)  # HTTP status -> retries after it
-    waits: list[tuple[float, float | None]] = field(default_factory=list)  # (waited, asked)
 
     @property
     def sent(self) -> int:
@@ -105,6 +107,10 @@ class Tally:
         )
 
 
+def nothing(*args: object) -> None:
+    """The hooks' default: do nothing, whatever the arguments."""
+
+
 async def polite_fetch(
     fetch: Callable[[int], Awaitable[T]],
     media_id: int,
@@ -112,13 +118,14 @@ async def polite_fetch(
     limit: asyncio.Semaphore,
     policy: RetryPolicy | None = None,
     rng: random.Random | None = None,
-    tally: Tally | None = None,
+    on_retry: Callable[[ApiError, float], object] = nothing,
 ) -> T:
     """``await fetch(media_id)`` with at most ``limit`` calls in flight, retrying politely.
 
     An :class:`~lib.anilist.clients.ApiError` whose status is in ``policy.retry_statuses`` is
     retried after :func:`backoff_delay`, until ``policy.max_attempts`` attempts have been made. The
     semaphore is held only while a request is in flight, never while waiting to retry.
+    ``on_retry(error, delay)`` is called before each wait, for whoever watches.
 
     Raises:
         ApiError: the last error once the attempts are used up, or at once when its status is
@@ -129,8 +136,6 @@ async def polite_fetch(
     rng = rng if rng is not None else random.Random()
     for attempt in range(1, policy.max_attempts + 1):
         async with limit:
-            if tally is not None:
-                tally.attempts += 1
             try:
                 return await fetch(media_id)
             except ApiError as error:
@@ -138,9 +143,7 @@ async def polite_fetch(
                     raise
                 failure = error
         delay = backoff_delay(policy, attempt, failure.retry_after, rng)
-        if tally is not None:
-            tally.retries[failure.status] += 1
-            tally.waits.append((delay, failure.retry_after))
+        on_retry(failure, delay)
         await asyncio.sleep(delay)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -152,13 +155,15 @@ async def fetch_all_politely(
     limit: asyncio.Semaphore,
     policy: RetryPolicy | None = None,
     rng: random.Random | None = None,
-    on_done: Callable[[], None] | None = None,
+    on_retry: Callable[[ApiError, float], object] = nothing,
+    on_done: Callable[[], object] = nothing,
 ) -> Tally:
     """Fetch every id with :func:`polite_fetch`; each one ends as a result or a counted error.
 
     The errors in :data:`COUNTED_ERRORS` are recorded in the tally; anything else (a bug) is
     raised, through the ``TaskGroup`` that runs the batch, which then cancels the rest.
-    ``on_done()`` is called once per id as it ends, for a progress bar.
+    ``on_retry`` goes to :func:`polite_fetch`; ``on_done()`` is called once per id as it ends,
+    for a progress bar.
 
     Raises:
         ValueError: if an id appears twice (the tally is keyed by id).
@@ -173,13 +178,12 @@ async def fetch_all_politely(
     async def one(media_id: int) -> None:
         try:
             tally.results[media_id] = await polite_fetch(
-                fetch, media_id, limit=limit, policy=policy, rng=rng, tally=tally
+                fetch, media_id, limit=limit, policy=policy, rng=rng, on_retry=on_retry
             )
         except COUNTED_ERRORS as error:
             tally.errors[media_id] = error
         finally:
-            if on_done is not None:
-                on_done()
+            on_done()
 
     async with asyncio.TaskGroup() as group:
         for media_id in ids:
