@@ -25,6 +25,9 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``multiprocessing_plots``: chapter 4's charts of what sending work to a process costs
 - ``coordination_plots``, ``flowchart``: chapter 6's queue, back-off and throughput charts, and
   chapter 7's decision tree
+- ``choosing_plots``, ``mixing_plots``: chapter 7's charts: the four models side by side,
+  memory per unit and as it grows, how far each scales, the decision tree; and the heartbeat
+  of mixed models
 - ``processes``, ``primes``: child processes still running, and stopping them for good; the
   prime counter that chapter 4's pool runs
 - ``exercises``: each chapter's checkers, over their private harness
