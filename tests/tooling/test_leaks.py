@@ -36,7 +36,7 @@ from tests.plugins.leaks import (
 )
 
 pytestmark = pytest.mark.timeout(120)
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def probe_here() -> str:

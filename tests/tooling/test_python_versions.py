@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIND_PYTHON = ROOT / "scripts" / "find_python.sh"
 
 pytestmark = pytest.mark.skipif(

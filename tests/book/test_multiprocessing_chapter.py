@@ -26,7 +26,7 @@ import psutil
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "04_multiprocessing.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "chapters" / "04_multiprocessing.ipynb"
 METHODS = [
     method
     for method in ("fork", "spawn", "forkserver")

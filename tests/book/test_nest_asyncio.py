@@ -25,7 +25,7 @@ from nbclient import NotebookClient
 
 from lib.nested_loops import PATCHES, kernel_like_run, run_in_child
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "chapters" / "05_asyncio_basics.ipynb"
 ON_314 = sys.version_info >= (3, 14)
 WORKS = {

@@ -15,7 +15,7 @@ import requests
 from lib.anilist.running import ServerProcess
 
 pytestmark = pytest.mark.timeout(60)
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 POSIX = sys.platform != "win32"
 
 

@@ -30,7 +30,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 NOTEBOOKS = ["05_asyncio_basics.ipynb", "06_asyncio_coordination.ipynb"]
 
 FORBIDDEN = [

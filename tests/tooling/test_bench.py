@@ -15,7 +15,7 @@ from bench.report import Result, markdown
 from bench.suites import BENCHMARKS
 
 pytestmark = pytest.mark.timeout(120)
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = REPO_ROOT / "bench"
 
 

@@ -22,7 +22,7 @@ from lib.anilist.clients import MEDIA_QUERY
 from lib.anilist.running import STOP_TIMEOUT, LocalAniList
 from lib.anilist.server import ServerConfig, ServerState
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOT_FOUND = {"errors": [{"message": "Not Found.", "status": 404}], "data": {"Media": None}}
 
 

@@ -26,7 +26,7 @@ from lib.anilist.server import (
 )
 
 pytestmark = pytest.mark.timeout(60)
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 REMOTE = ["0.0.0.0", "::", "", "192.168.1.10", "10.0.0.1", "8.8.8.8", "example.com", "2001:db8::1"]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-LIB = Path(__file__).resolve().parent.parent / "lib"
+LIB = Path(__file__).resolve().parents[2] / "lib"
 PACKAGES = sorted(path.parent for path in LIB.rglob("__init__.py"))
 
 

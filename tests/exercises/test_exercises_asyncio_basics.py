@@ -22,7 +22,7 @@ from lib.exercises.ch05_asyncio_basics import (
 )
 from lib.timing import measure_async
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def hints_of(feedback: Any) -> str:
@@ -514,7 +514,7 @@ asyncio.run(in_a_cell())
 
 
 def test_checks_work_after_nest_asyncio2_patched_asyncio() -> None:
-    script = f"import sys\nTESTS = {str(ROOT / 'tests')!r}\n" + AFTER_NEST_ASYNCIO
+    script = f"import sys\nTESTS = {str(ROOT / 'tests' / 'exercises')!r}\n" + AFTER_NEST_ASYNCIO
     finished = subprocess.run(
         [sys.executable, "-W", "error", "-c", script],
         capture_output=True,
