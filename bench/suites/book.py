@@ -14,9 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from nbclient import NotebookClient
-
 from bench.config import BIN, ROOT, venv_env
 from bench.probes import load_average
 from bench.report import Result
@@ -53,6 +50,12 @@ def slowest_cells(notebook: Any, count: int = 3) -> list[dict[str, Any]]:
 
 def run_notebook(path: Path) -> dict[str, Any]:
     """Execute one notebook in a fresh kernel; its time, error and slowest cells."""
+    # Imported here, not at the top: nbclient brings ~500 modules, and in the process that
+    # also runs the asyncio benchmarks they made every garbage collection (and so the client)
+    # slower: 1,000 requests took a third more CPU time.
+    import nbformat
+    from nbclient import NotebookClient
+
     # nbformat.read has no type hints; what it returns is read as Any below.
     notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(

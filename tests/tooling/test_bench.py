@@ -176,3 +176,16 @@ def test_every_module_is_small_and_declares_all() -> None:
         text = path.read_text(encoding="utf-8")
         assert len(text.splitlines()) <= 300, f"{path.name}: over 300 lines"
         assert "__all__" in text, f"{path.name}: no __all__"
+
+
+def test_the_asyncio_benchmarks_run_without_the_notebook_machinery_loaded() -> None:
+    """nbclient's ~500 modules made every garbage collection, so the asyncio client, slower."""
+    probe = "import sys, bench.cli; print('nbclient' in sys.modules, 'nbformat' in sys.modules)"
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.stdout.split() == ["False", "False"], run.stdout + run.stderr
