@@ -23,6 +23,7 @@ from lib.exercises.ch04_multiprocessing.count_primes_parallel import sieve_count
 from lib.exercises.ch04_multiprocessing.worker_count import BAD_FRACTIONS
 from lib.pipeline import join_all, producer, transformer, writer
 from lib.primes import count_primes_below
+from tests.plugins.leaks import nothing_left_behind
 
 METHODS = [
     m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()
@@ -38,10 +39,8 @@ FORK_WITH_THREADS = pytest.mark.filterwarnings(
 @pytest.fixture(autouse=True)
 def no_process_left() -> Iterator[None]:
     """Whatever an answer did, the checker stopped every process it started."""
-    before = set(multiprocessing.active_children())
-    yield
-    left = [p for p in multiprocessing.active_children() if p not in before]
-    assert left == [], f"processes left behind: {left}"
+    with nothing_left_behind(threads=False):
+        yield
 
 
 def starter(*args: Any) -> Any:

@@ -26,10 +26,11 @@ naming what it left; its leftover processes are then stopped.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +146,46 @@ def wait_for_no_leaks(
         if not problems or time.monotonic() >= deadline:
             return after, problems
         time.sleep(interval)
+
+
+# --- the same checks on this process, for unit tests ---------------------------------------
+
+
+def probe_here() -> str:
+    """Run :data:`THREAD_PROBE` in this process and return what it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(THREAD_PROBE, {})
+    return printed.getvalue()
+
+
+@contextlib.contextmanager
+def nothing_left_behind(grace: float = 2.0, *, threads: bool = True) -> Iterator[Snapshot]:
+    """Fail unless the block leaves no child process, listening socket or (with ``threads``)
+    thread running in this process, after up to ``grace`` seconds for what is already
+    stopping. Leftover children are stopped first, so one leak does not spread.
+
+    ``threads=False`` is for checks of answers that hang on purpose: the checker returns in
+    time, but the thread running the answer (``exercise-check``) can only end when it does.
+    """
+    before = Snapshot.take(probe_here())
+    yield before
+    after, problems = wait_for_no_leaks(before, probe_here, grace)
+    old = {child.pid for child in before.children}
+    stop_processes(child for child in after.children if child.pid not in old)
+    if not threads:
+        problems = [problem for problem in problems if not problem.startswith("thread ")]
+    assert problems == [], "left behind:\n  " + "\n  ".join(problems)
+
+
+@pytest.fixture
+def nothing_left() -> Iterator[Snapshot]:
+    """The test must leave nothing running: see :func:`nothing_left_behind`."""
+    with nothing_left_behind() as before:
+        yield before
+
+
+# --- the notebooks' check, after their last cell ----------------------------------------------
 
 
 def _is_notebook_cell(item: pytest.Item) -> bool:

@@ -10,7 +10,6 @@ and must pass.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import shutil
@@ -28,23 +27,15 @@ import pytest
 from lib.anilist.running import LocalAniList
 from lib.processes import is_multiprocessing_helper, stop_processes
 from tests.plugins.leaks import (
-    THREAD_PROBE,
     Snapshot,
     find_leaks,
     parse_probe,
+    probe_here,
     wait_for_no_leaks,
 )
 
 pytestmark = pytest.mark.timeout(120)
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def probe_here() -> str:
-    """Run the probe in this process, as the notebook check runs it in a kernel."""
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(THREAD_PROBE, {})
-    return printed.getvalue()
 
 
 def snapshot() -> Snapshot:
