@@ -30,7 +30,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
+from tests.plugins.notebooks import CHAPTERS, chapter, read, text_of
+
 NOTEBOOKS = ["05_asyncio_basics.ipynb", "06_asyncio_coordination.ipynb"]
 
 FORBIDDEN = [
@@ -52,22 +53,9 @@ logging.getLogger().addHandler(_to_stderr)
 """
 
 
-def cell_text(cell: nbformat.NotebookNode) -> str:
-    """Everything a cell printed or displayed as text, errors included."""
-    parts = []
-    for output in cell.get("outputs", []):
-        if output.output_type == "stream":
-            parts.append(output.text)
-        elif output.output_type == "error":
-            parts.extend([output.ename, output.evalue, *output.traceback])
-        else:
-            parts.append(str(output.get("data", {}).get("text/plain", "")))
-    return "\n".join(parts)
-
-
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_chapter_runs_clean_in_asyncio_debug_mode(name: str, tmp_path: Path) -> None:
-    notebook = nbformat.read(CHAPTERS / name, as_version=4)
+    notebook = read(chapter(name))
     notebook.cells.insert(0, nbformat.v4.new_code_cell(CAPTURE_EVERYTHING))
     venv_bin = str(Path(sys.executable).parent)  # the kernel spec runs "python": this venv's
     env = {
@@ -90,7 +78,7 @@ def test_chapter_runs_clean_in_asyncio_debug_mode(name: str, tmp_path: Path) -> 
     for index, cell in enumerate(notebook.cells[1:], start=1):
         if cell.cell_type != "code":
             continue
-        text = cell_text(cell)
+        text = text_of(cell, errors=True)
         problems += [f"cell {index}: {bad!r}" for bad in FORBIDDEN if bad in text]
         errored = any(output.output_type == "error" for output in cell.outputs)
         if errored and "raises-exception" not in cell.metadata.get("tags", []):

@@ -21,12 +21,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import psutil
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "chapters" / "04_multiprocessing.ipynb"
+from tests.plugins.notebooks import chapter, read
+
+NOTEBOOK = chapter("04_multiprocessing.ipynb")
 METHODS = [
     method
     for method in ("fork", "spawn", "forkserver")
@@ -79,11 +80,11 @@ def describe(processes: list[psutil.Process]) -> list[str]:
 
 @pytest.mark.parametrize("method", METHODS)
 def test_chapter_runs_under_start_method_and_leaves_no_process(method: str) -> None:
-    committed = nbformat.read(NOTEBOOK, as_version=4)
+    committed = read(NOTEBOOK)
     expected_errors = errors_of_tagged_cells(committed)
     assert expected_errors and all(expected_errors.values()), "tagged cells must show errors"
 
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = read(NOTEBOOK)
     token = uuid.uuid4().hex
     venv_bin = str(Path(sys.executable).parent)  # the kernelspec runs "python" from PATH
     env = {

@@ -24,9 +24,10 @@ import pytest
 from nbclient import NotebookClient
 
 from lib.nested_loops import PATCHES, kernel_like_run, run_in_child
+from tests.plugins.notebooks import chapter, code_cells, read
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTER = ROOT / "chapters" / "05_asyncio_basics.ipynb"
+CHAPTER = chapter("05_asyncio_basics.ipynb")
 ON_314 = sys.version_info >= (3, 14)
 WORKS = {
     "asyncio.current_task()": "works",
@@ -64,8 +65,7 @@ STOP_SERVER = "server.stop()"
 
 def chapter_cells() -> tuple[str, str]:
     """The chapter's cell that applies nest_asyncio2, and the cell that checks asyncio after it."""
-    notebook = nbformat.read(CHAPTER, as_version=4)
-    sources = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    sources = [cell.source for cell in code_cells(read(CHAPTER))]
     applying = [i for i, source in enumerate(sources) if "nest_asyncio2.apply()" in source]
     assert len(applying) == 1, "one cell of chapter 5 applies nest_asyncio2"
     apply_cell, check_cell = sources[applying[0]], sources[applying[0] + 1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 import sys
@@ -10,19 +9,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+from tests.plugins.notebooks import ROOT, chapters, code_cells, read
+
+NOTEBOOKS = chapters()
 # Paths of this machine that must never reach a reader: home directories, temp and work
 # folders, and the interpreter's install location that tracebacks would show.
 MACHINE_PATH = re.compile(r"/root/|/home/\w|/work/|/tmp/|~/|\.pyenv|site-packages|C:\\\\Users")
-
-
-def load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def code_cells(notebook: dict) -> list[dict]:
-    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
 
 
 def test_there_are_chapters() -> None:
@@ -49,7 +41,7 @@ def test_version_tag_only_where_output_is_about_the_interpreter(path: Path) -> N
     # The tag turns off output checks on other versions: it is no escape hatch for cells
     # whose output merely happens to change.
     about_the_interpreter = re.compile(r"\bdis\.|sys\.version_info|gil_status|interpreter_pool")
-    for cell in code_cells(load(path)):
+    for cell in code_cells(read(path)):
         if "output-varies-by-python" in cell["metadata"].get("tags", []):
             source = "".join(cell["source"])
             assert about_the_interpreter.search(source), f"tagged, yet not about Python:\n{source}"
@@ -57,7 +49,7 @@ def test_version_tag_only_where_output_is_about_the_interpreter(path: Path) -> N
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_committed_with_fresh_outputs(path: Path) -> None:
-    cells = code_cells(load(path))
+    cells = code_cells(read(path))
     unexecuted = [i for i, cell in enumerate(cells) if cell.get("execution_count") is None]
     assert not unexecuted, f"code cells {unexecuted} were never run: re-execute the notebook"
     counts = [cell["execution_count"] for cell in cells]
@@ -68,7 +60,7 @@ def test_committed_with_fresh_outputs(path: Path) -> None:
 def test_follows_the_chapter_skeleton(path: Path) -> None:
     headings = [
         line
-        for cell in load(path)["cells"]
+        for cell in read(path)["cells"]
         if cell["cell_type"] == "markdown"
         for line in "".join(cell["source"]).splitlines()
         if line.startswith("#")
@@ -82,7 +74,7 @@ def test_follows_the_chapter_skeleton(path: Path) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_failures_are_shown_only_where_tagged(path: Path) -> None:
-    for index, cell in enumerate(code_cells(load(path))):
+    for index, cell in enumerate(code_cells(read(path))):
         raised = any(output["output_type"] == "error" for output in cell.get("outputs", []))
         tagged = "raises-exception" in cell.get("metadata", {}).get("tags", [])
         problem = "raised without the raises-exception tag" if raised else "is tagged, never raised"
@@ -103,7 +95,7 @@ def test_nothing_of_this_machine_leaks(path: Path) -> None:
 def test_first_cell_installs_lib_from_the_configured_repository(path: Path) -> None:
     config = (ROOT / "_config.yml").read_text(encoding="utf-8")
     url = re.search(r"repository:\s*\n\s*url:\s*(\S+)", config).group(1)
-    first = code_cells(load(path))[0]
+    first = code_cells(read(path))[0]
     source = "".join(first["source"])
     assert "colab-setup" in first["metadata"].get("tags", [])
     assert f'BOOK_REPOSITORY = "{url}"' in source, "the repository URL must match _config.yml"

@@ -6,7 +6,6 @@ chapter, marked ``slow`` only in name: `make test` runs it, as the classroom rel
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -14,29 +13,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.plugins.notebooks import ROOT, chapters, read, tags, text_of
+
 sys.path.insert(0, str(ROOT / "scripts"))
-from make_student import write_student_edition  # noqa: E402
+from make_student import write_student_edition
 
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
-def tags(cell: dict) -> list[str]:
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def text_of(cell: dict) -> str:
-    """The printed text of a cell's outputs (saved JSON may split it into a list of lines)."""
-    parts = []
-    for output in cell.get("outputs", []):
-        if output["output_type"] == "stream":
-            text = output["text"]
-        elif "data" in output:
-            text = output["data"].get("text/plain", "")
-        else:
-            continue
-        parts.append(text if isinstance(text, str) else "".join(text))
-    return "".join(parts)
+CHAPTERS = chapters()
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +30,7 @@ def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_full_chapter_has_exercises_whose_checks_pass(chapter: Path) -> None:
-    cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+    cells = read(chapter)["cells"]
     checks = [cell for cell in cells if "check" in tags(cell)]
     assert len(checks) >= 3, "every chapter ends with at least three checked exercises"
     assert sum("starter" in tags(cell) for cell in cells) >= len(checks)
@@ -62,7 +44,7 @@ def test_full_chapter_has_exercises_whose_checks_pass(chapter: Path) -> None:
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_student_copy_has_no_solutions(edition: Path, chapter: Path) -> None:
-    notebook = json.loads((edition / "chapters" / chapter.name).read_text(encoding="utf-8"))
+    notebook = read(edition / "chapters" / chapter.name)
     for cell in notebook["cells"]:
         assert "solution" not in tags(cell)
         assert "{solution-" not in "".join(cell["source"]), "a solution marker was left"
