@@ -13,8 +13,9 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``plots``: the speed-up bar chart, the per-worker timeline, the sweep chart and the outcome
   histogram, one colour per model
 - ``show``: display lib's own source in a notebook
-- ``bank``, ``startmethod``, ``childtasks``, ``pipeline``: the threading and multiprocessing
-  chapters' shared account, start-method switch, child-process workers and queue pipeline
+- ``bank``, ``bank_trace``, ``startmethod``, ``childtasks``, ``pipeline``: the threading and
+  multiprocessing chapters' shared account (and the same account, each step recorded),
+  start-method switch, child-process workers and queue pipeline
 - ``asyncio_tools``, ``fdlimits``: asyncio helpers and open-file limits
 - ``slow_steps``: read asyncio debug mode's reports of steps that held the event loop too long
 - ``choose``, ``footprint``, ``workers``: the decision guide, memory per unit of
@@ -22,6 +23,8 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``lazymap``, ``nested_loops``, ``task_tree``: how far ``Executor.map`` reads ahead (3.14's
   ``buffersize``), nest_asyncio in a child process, and a live task tree for
   ``python -m asyncio pstree``
+- ``gil_plots``: chapter 2's charts of the threads' turns on the GIL, and of pools with their
+  start-up
 - ``multiprocessing_plots``: chapter 4's charts of what sending work to a process costs
 - ``coordination_plots``, ``flowchart``: chapter 6's queue, back-off and throughput charts, and
   chapter 7's decision tree

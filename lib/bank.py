@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 __all__ = [
     "JOIN_TIMEOUT",
     "BankAccount",
     "Pause",
-    "Step",
     "run_withdrawals",
 ]
 
@@ -26,33 +24,20 @@ Pause = Callable[[], object]
 JOIN_TIMEOUT = 10.0  # seconds to wait for one withdrawal thread before giving up
 
 
-@dataclass(frozen=True)
-class Step:
-    """One thing one thread did to the account: step 1 read, 2 pause, 3 write."""
-
-    step: int
-    thread: str
-    action: str
-    value: int  # the balance the thread read (steps 1 and 2) or wrote (step 3)
-
-
 class BankAccount:
     """A balance in whole currency units, with an unsafe and a safe ``withdraw``.
 
-    With ``trace=True`` every read, pause and write is recorded as a :class:`Step`.
+    (:class:`lib.bank_trace.TracedAccount` is the same account, recording each step.)
 
     Raises:
         TypeError: if ``balance`` is not an int.
     """
 
-    def __init__(self, balance: int, *, trace: bool = False) -> None:
+    def __init__(self, balance: int) -> None:
         if isinstance(balance, bool) or not isinstance(balance, int):
             raise TypeError(f"balance must be an int, got {type(balance).__name__}")
         self.balance = balance
         self._lock = threading.Lock()  # guards the balance, in withdraw_safe only
-        self._trace = trace
-        self._steps: list[Step] = []
-        self._steps_lock = threading.Lock()  # guards the trace, never the balance
 
     def withdraw_unsafe(self, amount: int, pause: Pause | None = None) -> None:
         """Read, pause, write back, with nothing to stop another thread in between.
@@ -60,12 +45,9 @@ class BankAccount:
         Exceptions from ``pause`` propagate; the balance is then left as it was.
         """
         seen = self.balance  # 1. read the shared balance into a local variable
-        self._note(1, "read", seen)
         if pause is not None:
-            self._note(2, "pause", seen)
             pause()  # 2. whatever runs here may let other threads read the same value
         self.balance = seen - amount  # 3. write back, overwriting anything written meanwhile
-        self._note(3, "write", seen - amount)
 
     def withdraw_safe(self, amount: int, pause: Pause | None = None) -> None:
         """The same read, pause and write, made one indivisible step by a lock.
@@ -74,16 +56,6 @@ class BankAccount:
         """
         with self._lock:  # only one thread at a time gets past this line
             self.withdraw_unsafe(amount, pause)
-
-    def _note(self, step: int, action: str, value: int) -> None:
-        if self._trace:
-            with self._steps_lock:
-                self._steps.append(Step(step, threading.current_thread().name, action, value))
-
-    def steps(self) -> list[Step]:
-        """The recorded steps, by step number and then thread name (not by time)."""
-        with self._steps_lock:
-            return sorted(self._steps, key=lambda s: (s.step, s.thread))
 
 
 def run_withdrawals(

@@ -9,7 +9,8 @@ import time
 import pytest
 
 import lib.bank
-from lib.bank import BankAccount, Step, run_withdrawals
+from lib.bank import BankAccount, run_withdrawals
+from lib.bank_trace import Step, TracedAccount
 
 
 @pytest.mark.parametrize("balance", [1000.0, "1000", True, None])
@@ -36,7 +37,7 @@ def test_forced_interleaving_always_loses_updates() -> None:
 
 
 def test_trace_lists_read_pause_write_by_step_then_thread() -> None:
-    account = BankAccount(1000, trace=True)
+    account = TracedAccount(1000)
     barrier = threading.Barrier(3, timeout=5)
     run_withdrawals(account.withdraw_unsafe, 50, threads=3, pause=barrier.wait)
     names = ["withdrawal-1", "withdrawal-2", "withdrawal-3"]
@@ -48,13 +49,20 @@ def test_trace_lists_read_pause_write_by_step_then_thread() -> None:
     assert account.steps() == expected
 
 
-def test_no_pause_means_no_pause_step_and_no_trace_by_default() -> None:
-    traced = BankAccount(100, trace=True)
+def test_no_pause_means_no_pause_step_and_reads_outside_are_not_steps() -> None:
+    traced = TracedAccount(100)
     traced.withdraw_unsafe(10)
+    assert traced.balance == 90
     assert [step.action for step in traced.steps()] == ["read", "write"]
-    untraced = BankAccount(100)
-    untraced.withdraw_unsafe(10, pause=lambda: None)
-    assert untraced.steps() == []
+    traced.withdraw_safe(10, pause=lambda: None)
+    assert [step.action for step in traced.steps()] == ["read", "read", "pause", "write", "write"]
+
+
+def test_the_lesson_holds_no_tracing() -> None:
+    import inspect
+
+    source = inspect.getsource(BankAccount)
+    assert "trace" not in source.split('"""', 2)[2] and "_note" not in source
 
 
 def test_the_lock_makes_the_forced_interleaving_impossible() -> None:
