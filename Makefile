@@ -68,8 +68,8 @@ book: setup
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 lint: setup
-	$(BIN)/ruff check lib tests chapters scripts _ext conftest.py
-	$(BIN)/ruff format --check lib tests scripts _ext conftest.py
+	$(BIN)/ruff check lib bench tests chapters scripts _ext conftest.py
+	$(BIN)/ruff format --check lib bench tests scripts _ext conftest.py
 	@if $(FREE_THREADED); then echo "mypy: skipped on a free-threaded build (see requirements-lint.txt)"; \
 	else $(BIN)/mypy; fi
 
