@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ __all__ = [
     "HEARTBEAT_PERIOD",
     "IN_PROCESS_SHARE",
     "LATE_LIMIT",
+    "Heartbeat",
     "HeartbeatRun",
     "require_free_loop",
     "run_with_heartbeat",
@@ -61,34 +63,69 @@ class HeartbeatRun(Run):
     process_cpu: float = 0.0
 
 
+class Heartbeat:
+    """``async with Heartbeat() as beat:`` runs a task beside the block that asks to wake every
+    :data:`HEARTBEAT_PERIOD` seconds and records in ``beat.late`` how late each wake-up was.
+
+    It beats once before the block starts, and stops when the block ends, or earlier when
+    ``abandoned`` (a ``threading.Event``) is set from another thread: a check that gave up on
+    a hanging answer sets it, so the beat does not run on for ever.
+    """
+
+    def __init__(self, abandoned: threading.Event | None = None) -> None:
+        self.late: list[float] = []
+        self._abandoned = abandoned or threading.Event()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def worst(self) -> float:
+        """The largest lateness, in seconds (0.0 before any beat)."""
+        return max(self.late, default=0.0)
+
+    async def _beat(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._stop.is_set() and not self._abandoned.is_set():
+            due = loop.time() + HEARTBEAT_PERIOD
+            await asyncio.sleep(HEARTBEAT_PERIOD)
+            self.late.append(max(0.0, loop.time() - due))
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The beating task, while it runs (so a check can leave it out of its leftovers)."""
+        return self._task
+
+    async def __aenter__(self) -> Heartbeat:
+        self._task = asyncio.create_task(self._beat())
+        await asyncio.sleep(HEARTBEAT_PERIOD)  # one beat before the block starts
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+
 async def _await_with_heartbeat(
     fn: Callable[..., Any], args: tuple[Any, ...], time_limit: float
 ) -> HeartbeatRun:
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
     run = HeartbeatRun()
-
-    async def beat() -> None:
-        while not stop.is_set():
-            due = loop.time() + HEARTBEAT_PERIOD
-            await asyncio.sleep(HEARTBEAT_PERIOD)
-            run.worst_late = max(run.worst_late, loop.time() - due)
-
-    beater = asyncio.create_task(beat())
-    await asyncio.sleep(HEARTBEAT_PERIOD)  # one beat before the answer starts
-    cpu_start, process_start = time.thread_time(), time.process_time()
     try:
-        async with within_deadline(run, time_limit):
-            result = fn(*args)  # a plain function that blocks is measured too
-            if inspect.isawaitable(result):
-                run.value = await result
-            else:
-                run.value, run.not_awaitable = result, True
+        async with Heartbeat() as beat:
+            cpu_start, process_start = time.thread_time(), time.process_time()
+            try:
+                async with within_deadline(run, time_limit):
+                    result = fn(*args)  # a plain function that blocks is measured too
+                    if inspect.isawaitable(result):
+                        run.value = await result
+                    else:
+                        run.value, run.not_awaitable = result, True
+            finally:
+                run.loop_cpu = time.thread_time() - cpu_start
+                run.process_cpu = time.process_time() - process_start
+        run.worst_late = beat.worst
     finally:
-        run.loop_cpu = time.thread_time() - cpu_start
-        run.process_cpu = time.process_time() - process_start
-        stop.set()
-        await beater
         # asyncio.to_thread's threads end here (bounded: a thread stuck in a call may not).
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(loop.shutdown_default_executor(), GRACE / 2)

@@ -29,12 +29,12 @@ from lib.exercises._harness.checking import (
     function_name,
     require_function,
 )
+from lib.exercises._harness.heartbeat import HEARTBEAT_PERIOD, Heartbeat
 from lib.exercises.ch05_asyncio_basics.fetch_titles import expected_titles
 
 __all__ = [
     "BLOCKED_LIMIT",
     "FETCH_SECONDS",
-    "HEARTBEAT_PERIOD",
     "LATE",
     "SAVE_IDS",
     "SAVE_SECONDS",
@@ -54,7 +54,6 @@ SAVE_SECONDS = 0.5  # how long the check's blocking save takes
 
 FETCH_SECONDS = 0.1  # how long the stand-in client takes to answer
 
-HEARTBEAT_PERIOD = 0.01  # seconds between the heartbeat's wake-ups
 
 LATE = 0.1  # a wake-up later than this means something held the loop
 
@@ -112,18 +111,8 @@ def run_saves(fetch_and_save: Any, ids: list[int], limit: float) -> SaveRun:
     async def body() -> SaveRun:
         loop = asyncio.get_running_loop()
         client, save = StandInClient(), BlockingSave()
-        late: list[float] = []
-        stop = asyncio.Event()
-
-        async def heartbeat() -> None:
-            while not stop.is_set() and not abandoned.is_set():
-                due = loop.time() + HEARTBEAT_PERIOD
-                await asyncio.sleep(HEARTBEAT_PERIOD)
-                late.append(max(0.0, loop.time() - due))
-
-        beater = asyncio.create_task(heartbeat())
-        await asyncio.sleep(HEARTBEAT_PERIOD)  # one beat before the answer starts
-        before = asyncio.all_tasks()
+        beat = Heartbeat(abandoned)  # stops when the answer ends, or the check gives up
+        before: set[asyncio.Task[Any]] = set()
         unfinished: list[int] = []
 
         async def one(anime_id: int) -> Run:
@@ -137,18 +126,20 @@ def run_saves(fetch_and_save: Any, ids: list[int], limit: float) -> SaveRun:
             return outcome
 
         try:
-            outcomes = await asyncio.gather(*(one(anime_id) for anime_id in ids))
+            async with beat:
+                before = asyncio.all_tasks()
+                outcomes = await asyncio.gather(*(one(anime_id) for anime_id in ids))
         finally:
-            stop.set()
-            await beater
-            leftovers = await cancel_leftovers(before | {beater})
+            leftovers = await cancel_leftovers(before)
             # A save started on a thread and not awaited is still running: let it end here.
             deadline = loop.time() + 2 * SAVE_SECONDS
             while save.running() and loop.time() < deadline:
                 await asyncio.sleep(HEARTBEAT_PERIOD)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(loop.shutdown_default_executor(), GRACE)
-        return SaveRun(dict(zip(ids, outcomes, strict=True)), unfinished, leftovers, late, save)
+        return SaveRun(
+            dict(zip(ids, outcomes, strict=True)), unfinished, leftovers, beat.late, save
+        )
 
     try:
         return run_async(function_name(fetch_and_save, "fetch_and_save"), body, limit)
