@@ -1,4 +1,10 @@
-"""Chapter 5's checkers accept right answers and reject known-wrong ones with the right hint."""
+"""Chapter 5's checkers: what tests/exercises/mistakes/ch05_asyncio_basics.md cannot say as data.
+
+The common mistakes and their hints are data, in that file (see test_mistakes.py). Here:
+other right answers, the starters, hangs and their time limits, the checks run after
+nest_asyncio2.apply(), and what the file cannot ask of a mistake's feedback: that its hint be
+the only one, how it starts, which cases failed.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,12 @@ import asyncio
 import functools
 import subprocess
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from lib.anilist.clients import AsyncAniListClient, media_from, request_body
 from lib.exercises.ch05_asyncio_basics import (
@@ -23,10 +28,6 @@ from lib.exercises.ch05_asyncio_basics import (
 from lib.timing import measure_async
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def hints_of(feedback: Any) -> str:
-    return "\n".join(feedback.hints)
 
 
 # --- Exercise 5.1: time a coroutine correctly ------------------------------------------------
@@ -56,150 +57,6 @@ def test_stopwatch_right_answers_pass() -> None:
         feedback = check_stopwatch(answer)
         assert feedback.passed, feedback
         assert str(feedback).endswith("All 6 checks passed.")
-
-
-def test_stopwatch_the_articles_sync_wrapper_measures_nothing() -> None:
-    def article(fn: Any) -> Any:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            result = fn(*args, **kwargs)  # only creates the coroutine
-            return result, time.perf_counter() - start
-
-        return wrapper
-
-    hints = hints_of(check_stopwatch(article))
-    assert (
-        "measured 0.000 s for a coroutine that sleeps 0.2 s: is the await inside the timed "
-        "region?" in hints
-    )
-    assert "the pair holds fn's coroutine" in hints
-    assert "fn never ran" in hints
-
-
-def test_stopwatch_that_times_only_creating_the_coroutine() -> None:
-    def creation_only(fn: Any) -> Any:
-        @functools.wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            coroutine = fn(*args, **kwargs)
-            seconds = time.perf_counter() - start
-            return await coroutine, seconds
-
-        return wrapper
-
-    feedback = check_stopwatch(creation_only)
-    assert [case for case, _ in feedback.failed_cases] == [
-        "a coroutine that sleeps 0.2 s measures 0.2 s",
-        "the next call, 0.05 s, is timed on its own",
-    ]
-    assert "is the await inside the timed region?" in feedback.hints[0]
-
-
-def test_stopwatch_without_wraps_is_told_about_the_name() -> None:
-    def unwrapped(fn: Any) -> Any:
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            return await fn(*args, **kwargs), time.perf_counter() - start
-
-        return wrapper
-
-    assert check_stopwatch(unwrapped).hints == [
-        "the decorated function is named 'wrapper', not 'nap': decorate the wrapper with "
-        "@functools.wraps(fn)"
-    ]
-
-
-def test_stopwatch_that_starts_the_clock_when_decorating() -> None:
-    def started_early(fn: Any) -> Any:
-        start = time.perf_counter()
-
-        @functools.wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return await fn(*args, **kwargs), time.perf_counter() - start
-
-        return wrapper
-
-    hints = check_stopwatch(started_early).hints
-    assert len(hints) == 1 and "start the clock inside the wrapper" in hints[0]
-
-
-def test_stopwatch_that_swallows_errors_or_blocks_the_loop() -> None:
-    def swallows(fn: Any) -> Any:
-        @functools.wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                result = await fn(*args, **kwargs)
-            except Exception:
-                result = None
-            return result, time.perf_counter() - start
-
-        return wrapper
-
-    assert check_stopwatch(swallows).hints == [
-        "awaiting it returned when fn raised NapFailed: let fn's exceptions through (stop "
-        "the clock in a `finally`, or don't catch at all)"
-    ]
-
-    def blocks(fn: Any) -> Any:
-        @functools.wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            # Like asyncio.run(fn(...)) after nest_asyncio2.apply(): it waits without awaiting.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                result = pool.submit(asyncio.run, fn(*args, **kwargs)).result(timeout=5)
-            return result, time.perf_counter() - start
-
-        return wrapper
-
-    hints = check_stopwatch(blocks).hints
-    assert len(hints) == 1 and "at most 1 of the 3 calls ran at once" in hints[0]
-    assert "block the event loop" in hints[0]
-
-
-def test_stopwatch_wrong_shapes() -> None:
-    assert "forget to `return` the wrapper" in hints_of(check_stopwatch(lambda fn: None))
-
-    def no_return(fn: Any) -> Any:
-        @functools.wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> None:
-            await fn(*args, **kwargs)
-
-        return wrapper
-
-    assert "gave None: did you forget a `return`?" in hints_of(check_stopwatch(no_return))
-
-    def reversed_pair(fn: Any) -> Any:
-        @functools.wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            result = await fn(*args, **kwargs)
-            return time.perf_counter() - start, result
-
-        return wrapper
-
-    assert "the pair is (seconds, result)" in hints_of(check_stopwatch(reversed_pair))
-
-    def drops_keywords(fn: Any) -> Any:
-        @functools.wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            return await fn(*args), time.perf_counter() - start
-
-        return wrapper
-
-    assert "keyword arguments passed on" in hints_of(check_stopwatch(drops_keywords))
-
-    async def async_stopwatch(fn: Any) -> Any:
-        return stopwatch(fn)
-
-    assert "should be a plain `def`" in hints_of(check_stopwatch(async_stopwatch))
-
-    def raises(fn: Any) -> Any:
-        raise TypeError("no idea")
-
-    assert check_stopwatch(raises).hints == ["raises() raised TypeError: no idea"]
 
 
 def test_stopwatch_starter_and_hang() -> None:
@@ -263,93 +120,7 @@ def test_fetch_titles_right_answers_pass() -> None:
         assert str(feedback).endswith("All 7 checks passed.")
 
 
-def test_fetch_titles_that_drops_failures_is_told_how_many() -> None:
-    async def drops(url: str, ids: list[int]) -> dict:
-        return {k: v for k, v in (await fetch_titles(url, ids)).items() if isinstance(v, str)}
-
-    assert check_fetch_titles(drops).hints == [
-        "3 of 15 requests were lost, all of them calls that raised: did you collect the "
-        "exceptions (return_exceptions=True)?"
-    ]
-
-
-def test_fetch_titles_plain_gather_sinks_on_the_first_failure() -> None:
-    async def plain_gather(url: str, ids: list[int]) -> dict:
-        async with AsyncAniListClient(url, timeout=5.0) as client:
-            media = await asyncio.gather(*(client.fetch_media(i) for i in ids))
-        return {i: m["title"]["romaji"] for i, m in zip(ids, media, strict=True)}
-
-    hints = check_fetch_titles(plain_gather).hints
-    assert len(hints) == 1
-    assert hints[0].startswith("plain_gather() raised ApiError: HTTP 404: Not Found.;")
-    assert "return_exceptions=True" in hints[0]
-
-
-def test_fetch_titles_with_a_session_per_request_is_caught() -> None:
-    async def session_per_request(url: str, ids: list[int]) -> dict:
-        async def title_of(anime_id: int) -> str:
-            async with AsyncAniListClient(url, timeout=5.0) as client:
-                return (await client.fetch_media(anime_id))["title"]["romaji"]
-
-        outcomes = await asyncio.gather(*map(title_of, ids), return_exceptions=True)
-        return dict(zip(ids, outcomes, strict=True))
-
-    assert check_fetch_titles(session_per_request).hints == [
-        "15 requests made 15 sessions: make one session (or one AsyncAniListClient) for all "
-        "of them and share it, so that requests reuse its open connections"
-    ]
-
-
-def test_fetch_titles_sequential_and_unclosed_and_wrong_values() -> None:
-    async def sequential(url: str, ids: list[int]) -> dict:
-        titles: dict = {}
-        async with AsyncAniListClient(url, timeout=5.0) as client:
-            for anime_id in ids:
-                try:
-                    titles[anime_id] = (await client.fetch_media(anime_id))["title"]["romaji"]
-                except Exception as error:
-                    titles[anime_id] = error
-        return titles
-
-    hints = check_fetch_titles(sequential).hints
-    assert len(hints) == 1 and "at most 1 request(s) were in flight at once" in hints[0]
-
-    async def never_closes(url: str, ids: list[int]) -> dict:
-        session = aiohttp.ClientSession()  # never closed: the check closes it
-
-        async def title_of(anime_id: int) -> Any:
-            async with session.post(url, json=request_body(anime_id)) as response:
-                payload = await response.json(content_type=None)
-                return media_from(response.status, payload, None)["title"]["romaji"]
-
-        outcomes = await asyncio.gather(*map(title_of, ids), return_exceptions=True)
-        return dict(zip(ids, outcomes, strict=True))
-
-    hints = check_fetch_titles(never_closes).hints
-    assert len(hints) == 1 and "still open when it returned" in hints[0]
-
-    async def whole_media(url: str, ids: list[int]) -> dict:
-        async with AsyncAniListClient(url, timeout=5.0) as client:
-            outcomes = await asyncio.gather(*map(client.fetch_media, ids), return_exceptions=True)
-        return dict(zip(ids, outcomes, strict=True))
-
-    hints = check_fetch_titles(whole_media).hints
-    assert len(hints) == 1 and 'take media["title"]["romaji"]' in hints[0]
-
-
-def test_fetch_titles_not_async_none_starter_hang() -> None:
-    def not_async(url: str, ids: list[int]) -> dict:
-        return {}
-
-    assert "make it an `async def`" in hints_of(check_fetch_titles(not_async))
-
-    async def returns_none(url: str, ids: list[int]) -> None:
-        await fetch_titles(url, ids)
-
-    assert check_fetch_titles(returns_none).hints == [
-        "returns_none() returned None: did you forget a `return`?"
-    ]
-
+def test_fetch_titles_starter_and_hang() -> None:
     async def starter(url: str, ids: list[int]) -> dict:
         raise NotImplementedError("replace this line with your solution")
 
@@ -378,96 +149,18 @@ async def fetch_and_save(client: Any, anime_id: int, save: Any) -> str:
     return title
 
 
-async def fetch_and_save_as_ported(client: Any, anime_id: int, save: Any) -> str:
-    media = await client.fetch_media(anime_id)
-    title = media["title"]["romaji"]
-    save(anime_id, title)  # blocks the event loop for as long as the save takes
-    return title
-
-
 def test_fetch_and_save_right_answer_passes() -> None:
     feedback = check_fetch_and_save(fetch_and_save)
     assert feedback.passed, feedback
     assert str(feedback).endswith("All 6 checks passed.")
 
 
-def test_fetch_and_save_that_blocks_the_loop_is_caught() -> None:
-    hints = check_fetch_and_save(fetch_and_save_as_ported).hints
-    assert len(hints) == 1
-    assert hints[0].startswith("the event loop was blocked for about ")
-    assert "is there a time.sleep, a requests call" in hints[0]
-    assert "asyncio.to_thread" in hints[0]
-
-
-def test_fetch_and_save_that_forgets_the_save() -> None:
-    async def fire_and_forget(client: Any, anime_id: int, save: Any) -> str:
-        media = await client.fetch_media(anime_id)
-        title = media["title"]["romaji"]
-        asyncio.create_task(asyncio.to_thread(save, anime_id, title))  # noqa: RUF006
-        return title
-
-    hints = hints_of(check_fetch_and_save(fire_and_forget))
-    assert "still running when fetch_and_save returned" in hints
-    assert "4 task(s) were still running" in hints
-
-    async def thread_not_joined(client: Any, anime_id: int, save: Any) -> str:
-        media = await client.fetch_media(anime_id)
-        title = media["title"]["romaji"]
-        threading.Thread(target=save, args=(anime_id, title)).start()
-        return title
-
-    assert check_fetch_and_save(thread_not_joined).hints == [
-        "the saves of 4 of 4 ids were still running when fetch_and_save returned: await the "
-        "save (asyncio.to_thread returns something to await)"
-    ]
-
-    async def skips_the_save(client: Any, anime_id: int, save: Any) -> str:
-        media = await client.fetch_media(anime_id)
-        await asyncio.sleep(0.5)
-        return media["title"]["romaji"]
-
-    hints = hints_of(check_fetch_and_save(skips_the_save))
-    assert "save was called for 0 of 4 ids" in hints
-
-
-def test_fetch_and_save_that_swallows_errors_or_returns_none() -> None:
-    async def swallows(client: Any, anime_id: int, save: Any) -> str | None:
-        try:
-            return await fetch_and_save(client, anime_id, save)
-        except Exception:
-            return None
-
-    assert check_fetch_and_save(swallows).hints == [
-        "it returned None for id 0, which does not exist: let the ApiError from fetch_media "
-        "reach the caller"
-    ]
-
-    async def returns_none(client: Any, anime_id: int, save: Any) -> None:
-        await fetch_and_save(client, anime_id, save)
-
-    assert "id 100 returned None: did you forget a `return`?" in hints_of(
-        check_fetch_and_save(returns_none)
-    )
-
-
-def test_fetch_and_save_starter_raising_hanging_not_async() -> None:
+def test_fetch_and_save_starter_and_hang() -> None:
     async def starter(client: Any, anime_id: int, save: Any) -> str:
         raise NotImplementedError("replace this line with your solution")
 
     assert check_fetch_and_save(starter).not_attempted
     assert check_fetch_and_save(...).not_attempted
-
-    async def raises(client: Any, anime_id: int, save: Any) -> str:
-        save(title="x")
-        return "x"
-
-    hints = check_fetch_and_save(raises).hints
-    assert len(hints) == 1 and hints[0].startswith("raises(client, 100, save) raised TypeError:")
-
-    def not_async(client: Any, anime_id: int, save: Any) -> str:
-        return "x"
-
-    assert "make it an `async def`" in hints_of(check_fetch_and_save(not_async))
 
     async def hangs(client: Any, anime_id: int, save: Any) -> str:
         await asyncio.Event().wait()
@@ -479,6 +172,91 @@ def test_fetch_and_save_starter_raising_hanging_not_async() -> None:
     assert feedback.hints == [
         "hangs() was still running after 0.5 s: does it await something that never finishes?"
     ]
+
+
+# --- What the mistakes file cannot say about a mistake's feedback ----------------------------
+# ch05_asyncio_basics.md asks only that each Hint line be part of some hint. For these of its
+# mistakes the tests ask more: that the hint be the only one, or how it starts, or which
+# cases failed.
+
+
+def feedback_on(check: str, title: str) -> tuple[Any, list[str]]:
+    """The feedback ``check`` gives the mistake titled ``title`` in ch05_asyncio_basics.md,
+    and that mistake's Hint lines."""
+    import test_mistakes  # here, not above: the nest_asyncio2 script imports this module
+
+    for exercise in test_mistakes.EXERCISES:
+        if exercise.chapter != "ch05_asyncio_basics" or exercise.check != check:
+            continue
+        for mistake in exercise.mistakes:
+            if mistake.title == title:
+                answer = test_mistakes.answer_of(exercise, mistake.code)
+                return test_mistakes.check_of(exercise)(answer), mistake.hints
+    raise LookupError(f"no mistake {title!r} for {check} in ch05_asyncio_basics.md")
+
+
+@pytest.mark.parametrize(
+    ("check", "title"),
+    [
+        ("check_stopwatch", "No functools.wraps: the function loses its name"),
+        ("check_stopwatch", "fn's exceptions are swallowed"),
+        ("check_stopwatch", "The decorator raises"),
+        ("check_fetch_titles", "The failures are dropped"),
+        ("check_fetch_titles", "A session per request"),
+        ("check_fetch_titles", "No return"),
+        ("check_fetch_and_save", "The save in a thread that is never joined"),
+        ("check_fetch_and_save", "The API's error is swallowed"),
+    ],
+)
+def test_these_mistakes_get_their_hint_and_no_other(check: str, title: str) -> None:
+    feedback, hints = feedback_on(check, title)
+    assert feedback.hints == hints
+
+
+@pytest.mark.parametrize(
+    ("check", "title", "start"),
+    [
+        (
+            "check_stopwatch",
+            "The clock starts when the function is decorated, not when it is called",
+            "",
+        ),
+        ("check_stopwatch", "Waiting for fn without awaiting it blocks the event loop", ""),
+        (
+            "check_fetch_titles",
+            "A plain gather: the first failure sinks them all",
+            "plain_gather() raised ApiError: HTTP 404: Not Found.;",
+        ),
+        ("check_fetch_titles", "One request at a time", ""),
+        ("check_fetch_titles", "The session is never closed", ""),
+        ("check_fetch_titles", "The whole media instead of the title", ""),
+        (
+            "check_fetch_and_save",
+            "The blocking save, as ported from the threaded version",
+            "the event loop was blocked for about ",
+        ),
+        (
+            "check_fetch_and_save",
+            "save called the wrong way",
+            "raises(client, 100, save) raised TypeError:",
+        ),
+    ],
+)
+def test_these_mistakes_get_one_hint_only(check: str, title: str, start: str) -> None:
+    feedback, hints = feedback_on(check, title)
+    assert len(feedback.hints) == 1, feedback.hints
+    assert feedback.hints[0].startswith(start)
+    assert all(hint in feedback.hints[0] for hint in hints)
+
+
+def test_stopwatch_that_times_only_creating_the_coroutine_fails_the_timed_cases() -> None:
+    feedback, hints = feedback_on("check_stopwatch", "The clock stops before the await")
+    assert [case for case, _ in feedback.failed_cases] == [
+        "a coroutine that sleeps 0.2 s measures 0.2 s",
+        "the next call, 0.05 s, is timed on its own",
+    ]
+    assert hints == ["is the await inside the timed region?"]
+    assert hints[0] in feedback.hints[0]
 
 
 # --- The same checks after nest_asyncio2.apply(), as at the end of the chapter ---------------

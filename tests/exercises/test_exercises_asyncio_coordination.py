@@ -1,8 +1,11 @@
-"""Chapter 6's checkers accept right answers and reject known-wrong ones with the right hint.
+"""Chapter 6's checkers: what tests/exercises/mistakes/ch06_asyncio_coordination.md cannot say.
 
-Each wrong answer is a mistake a learner makes: a racy counter, a lock made per call, no
-stop signal for the consumers, an unbounded queue, no semaphore, no retry, a retry that does
-not wait, dropped failures, a missing return, an answer that raises or hangs, the starter.
+The common mistakes and their hints are data, in that file (see test_mistakes.py): a racy
+counter, a lock made per call, an unbounded queue, no semaphore, no retry, a retry that does
+not wait, dropped failures, a missing return, an answer that raises. Here: other right
+answers, the starters, the hangs and their time limits (consumers never stopped, a lock never
+released), and what the file cannot ask of a mistake's feedback: which hint comes first, how
+it starts and ends, that it is the only one, how many cases failed.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
+
+import pytest
 
 from lib.anilist.clients import ApiError, AsyncAniListClient
 from lib.exercises.ch06_asyncio_coordination import (
@@ -34,41 +39,6 @@ def test_count_view_right() -> None:
     assert str(feedback).splitlines()[-1] == "All 3 checks passed."
 
 
-def test_count_view_racy_loses_updates() -> None:
-    async def racy(views: dict, anime_id: int, lock: asyncio.Lock, pause: Any) -> None:
-        seen = views.get(anime_id, 0)
-        await pause()
-        views[anime_id] = seen + 1
-
-    feedback = check_count_view(racy)
-    assert not feedback.passed
-    assert feedback.hints[0].startswith("50 views of 853 counted as 1: 49 updates lost.")
-    assert "hold the lock from the read" in feedback.hints[0]
-    assert "updates lost" in feedback.hints[1]
-    assert "50 of 50 pauses happened while the lock was free" in feedback.hints[-1]
-
-
-def test_count_view_with_a_new_lock_per_call_is_told_to_use_the_given_one() -> None:
-    async def own_lock(views: dict, anime_id: int, lock: asyncio.Lock, pause: Any) -> None:
-        async with asyncio.Lock():
-            seen = views.get(anime_id, 0)
-            await pause()
-            views[anime_id] = seen + 1
-
-    hints = check_count_view(own_lock).hints
-    assert "updates lost" in hints[0]
-    assert "a new lock per call protects nothing" in hints[-1]
-
-
-def test_count_view_without_the_pause_is_told_to_keep_it() -> None:
-    async def no_await(views: dict, anime_id: int, lock: asyncio.Lock, pause: Any) -> None:
-        views[anime_id] = views.get(anime_id, 0) + 1
-
-    feedback = check_count_view(no_await)
-    assert len(feedback.failed_cases) == 1
-    assert "pause() was never awaited" in feedback.hints[0]
-
-
 def test_count_view_that_never_releases_the_lock_hangs_briefly() -> None:
     async def keeps_lock(views: dict, anime_id: int, lock: asyncio.Lock, pause: Any) -> None:
         await lock.acquire()
@@ -83,17 +53,7 @@ def test_count_view_that_never_releases_the_lock_hangs_briefly() -> None:
     assert "is the lock always released?" in feedback.hints[0]
 
 
-def test_count_view_plain_def_raising_and_starter() -> None:
-    def plain(views: dict, anime_id: int, lock: Any, pause: Any) -> None:
-        views[anime_id] = views.get(anime_id, 0) + 1
-
-    assert "returned None, not a coroutine" in check_count_view(plain).hints[0]
-
-    async def raises(views: dict, anime_id: int, lock: Any, pause: Any) -> None:
-        raise KeyError(anime_id)
-
-    assert check_count_view(raises).hints[0] == "raises() raised KeyError: 853"
-
+def test_count_view_starter() -> None:
     async def starter(views: dict, anime_id: int, lock: Any, pause: Any) -> None:
         raise NotImplementedError("replace this line with your solution")
 
@@ -227,18 +187,6 @@ def test_handle_all_whose_consumers_quit_on_an_empty_queue_hangs() -> None:
     assert "with 0 of 20 items handled" in hints[0] and "queue.empty()" in hints[0]
 
 
-def test_handle_all_unbounded_is_told_about_backpressure() -> None:
-    async def unbounded(items: Any, handle: Any, consumers: int, maxsize: int) -> dict:
-        return await handle_all(items, handle, consumers, 0)
-
-    feedback = check_handle_all(unbounded)
-    assert feedback.hints == [
-        "the producer read 20 items ahead of the consumers; at most 6 fit (2 in the queue, 3 "
-        "being handled, 1 being put): create the queue with asyncio.Queue(maxsize=maxsize), "
-        "so put() waits while it is full"
-    ]
-
-
 def test_handle_all_truthy_sentinel_check_loses_item_zero() -> None:
     async def truthy(items: Any, handle: Any, consumers: int, maxsize: int) -> dict:
         queue: asyncio.Queue = asyncio.Queue(maxsize=maxsize)
@@ -261,60 +209,7 @@ def test_handle_all_truthy_sentinel_check_loses_item_zero() -> None:
     assert "item 0 was never handled" in hints[0]
 
 
-def test_handle_all_with_one_consumer_or_a_gather_is_caught() -> None:
-    async def one_consumer(items: Any, handle: Any, consumers: int, maxsize: int) -> dict:
-        return await handle_all(items, handle, 1, maxsize)
-
-    hints = check_handle_all(one_consumer).hints
-    assert any("at most 1 item(s) were handled at a time by 3 consumers" in h for h in hints)
-
-    async def gather_all(items: Any, handle: Any, consumers: int, maxsize: int) -> dict:
-        items = list(items)
-        return dict(zip(items, await asyncio.gather(*map(handle, items)), strict=True))
-
-    hints = check_handle_all(gather_all).hints
-    assert "20 items were handled at once by 3 consumers" in hints[0]
-    assert "the producer read 20 items ahead" in hints[1]
-
-
-def test_handle_all_that_returns_before_its_consumers_finish() -> None:
-    async def no_wait(items: Any, handle: Any, consumers: int, maxsize: int) -> dict:
-        queue: asyncio.Queue = asyncio.Queue(maxsize=maxsize)
-        results = {}
-
-        async def consume() -> None:
-            while (item := await queue.get()) is not None:
-                results[item] = await handle(item)
-
-        for _ in range(consumers):
-            asyncio.create_task(consume())  # noqa: RUF006 - the mistake under test
-        for item in items:
-            await queue.put(item)
-        for _ in range(consumers):
-            await queue.put(None)
-        return results
-
-    hints = check_handle_all(no_wait).hints
-    assert any("have no result or a wrong one" in hint for hint in hints)
-    assert any("task(s) were still running when no_wait() returned" in h for h in hints)
-
-
-def test_handle_all_none_raising_and_starter() -> None:
-    async def no_return(items: Any, handle: Any, consumers: int, maxsize: int) -> None:
-        await handle_all(items, handle, consumers, maxsize)
-
-    hints = check_handle_all(no_return).hints
-    assert hints == ["the result of no_return() is None: did you forget a `return`?"]
-
-    async def in_a_group(items: Any, handle: Any, consumers: int, maxsize: int) -> dict:
-        async with asyncio.TaskGroup() as group:
-            group.create_task(asyncio.sleep(0))
-            group.create_task(handle(None))  # handle(None) fails: None % 3
-        return {}
-
-    hint = check_handle_all(in_a_group).hints[0]
-    assert hint.startswith("in_a_group() raised TypeError (in an ExceptionGroup): ")
-
+def test_handle_all_starter() -> None:
     async def starter(items: Any, handle: Any, consumers: int, maxsize: int) -> dict:
         raise NotImplementedError("replace this line with your solution")
 
@@ -351,95 +246,7 @@ def test_fetch_all_right() -> None:
     assert str(feedback).splitlines()[-1] == "All 4 checks passed."
 
 
-def fetch_all_with(limit: int | None, retry_wait: float | None, keep_errors: bool = False) -> Any:
-    """A family of impolite fetch_all: ``limit`` None means no semaphore, ``retry_wait`` None
-    means no retry; otherwise the retry waits that long instead of Retry-After."""
-
-    async def impolite(url: str, ids: list[int]) -> dict:
-        semaphore = asyncio.Semaphore(limit or 1000)
-        async with AsyncAniListClient(url, timeout=5.0) as client:
-
-            async def fetch_one(anime_id: int) -> str:
-                while True:
-                    async with semaphore:
-                        try:
-                            return (await client.fetch_media(anime_id))["title"]["romaji"]
-                        except ApiError as error:
-                            if retry_wait is None:
-                                raise
-                            failure = error
-                    await asyncio.sleep(retry_wait if retry_wait >= 0 else failure.retry_after)
-
-            titles = await asyncio.gather(
-                *(fetch_one(anime_id) for anime_id in ids), return_exceptions=keep_errors
-            )
-        return dict(zip(ids, titles, strict=True))
-
-    return impolite
-
-
-def test_fetch_all_without_a_semaphore_is_told_the_peak() -> None:
-    feedback = check_fetch_all(fetch_all_with(None, -1))  # retries after Retry-After
-    assert feedback.hints == [
-        "peak of 8 requests in flight: limit it to 3 with asyncio.Semaphore(3)"
-    ]
-
-
-def test_fetch_all_without_retry_that_keeps_the_errors() -> None:
-    feedback = check_fetch_all(fetch_all_with(3, None, keep_errors=True))
-    assert len(feedback.failed_cases) == 2
-    assert "of 10 ids map to an exception" in feedback.hints[0]
-    assert "ApiError: HTTP 429: Too Many Requests." in feedback.hints[0]
-    refused = feedback.hints[1]
-    assert refused.endswith(
-        "of 10 requests ended in 429 Too Many Requests: wait Retry-After seconds and try again"
-    )
-
-
-def test_fetch_all_without_retry_that_raises() -> None:
-    hints = check_fetch_all(fetch_all_with(3, None)).hints
-    assert hints[0].startswith("impolite() raised ApiError (HTTP 429: Too Many Requests.): ")
-    assert "wait error.retry_after seconds" in hints[0]
-    assert "ended in 429 Too Many Requests" in hints[1]
-
-
-def test_fetch_all_that_drops_failures() -> None:
-    async def drops(url: str, ids: list[int]) -> dict:
-        titles = await fetch_all_with(3, None, keep_errors=True)(url, ids)
-        return {key: value for key, value in titles.items() if isinstance(value, str)}
-
-    hints = check_fetch_all(drops).hints
-    assert "of 10 ids were lost" in hints[0]
-    assert "instead of dropping it" in hints[0]
-    assert "ended in 429 Too Many Requests" in hints[1]
-
-
-def test_fetch_all_that_retries_too_soon() -> None:
-    hints = check_fetch_all(fetch_all_with(3, 0.02)).hints
-    assert len(hints) == 1 and hints[0].startswith("the server refused ")
-    assert "Wait error.retry_after seconds first" in hints[0]
-
-
-def test_fetch_all_one_at_a_time_is_told_to_overlap() -> None:
-    hints = check_fetch_all(fetch_all_with(1, -1)).hints
-    assert hints == [
-        "peak of 1 request in flight: the requests went one at a time. Start them together "
-        "(asyncio.gather, or a TaskGroup) and let the semaphore hold them to 3"
-    ]
-
-
-def test_fetch_all_none_raising_hanging_and_starter() -> None:
-    async def no_return(url: str, ids: list[int]) -> None:
-        await fetch_all(url, ids)
-
-    hints = check_fetch_all(no_return).hints
-    assert hints[0] == "the result of no_return() is None: did you forget a `return`?"
-
-    async def raises(url: str, ids: list[int]) -> dict:
-        raise ValueError("no titles today")
-
-    assert check_fetch_all(raises).hints[0] == "raises() raised ValueError: no titles today"
-
+def test_fetch_all_hanging_and_starter() -> None:
     async def hangs(url: str, ids: list[int]) -> dict:
         await asyncio.Event().wait()
         return {}
@@ -454,22 +261,6 @@ def test_fetch_all_none_raising_hanging_and_starter() -> None:
         raise NotImplementedError("replace this line with your solution")
 
     assert check_fetch_all(starter).not_attempted
-
-
-def test_fetch_all_on_an_object_of_another_loop_says_so() -> None:
-    shared = asyncio.Semaphore(3)
-
-    async def global_semaphore(url: str, ids: list[int]) -> dict:
-        async with AsyncAniListClient(url, timeout=5.0) as client:
-
-            async def one(anime_id: int) -> str:
-                async with shared:
-                    return (await client.fetch_media(anime_id))["title"]["romaji"]
-
-            return dict(zip(ids, await asyncio.gather(*map(one, ids)), strict=True))
-
-    hints = check_fetch_all(global_semaphore).hints
-    assert any("each check runs it on an event loop of its own" in hint for hint in hints)
 
 
 def test_handle_all_that_stops_its_consumers_only_after_an_item_hangs_on_no_items() -> None:
@@ -498,3 +289,107 @@ def test_handle_all_that_stops_its_consumers_only_after_an_item_hangs_on_no_item
         "consumers get their stop signal when there is nothing to do?"
     ]
     assert len(feedback.passed_cases) == 5
+
+
+# --- What the mistakes file cannot say about a mistake's feedback ----------------------------
+# ch06_asyncio_coordination.md asks only that each Hint line be part of some hint. For these
+# of its mistakes the tests ask more: which hint says what, how it starts or ends, that it is
+# the only one, how many cases failed.
+
+
+def feedback_on(check: str, title: str) -> tuple[Any, list[str]]:
+    """The feedback ``check`` gives the mistake titled ``title`` in
+    ch06_asyncio_coordination.md, and that mistake's Hint lines."""
+    import test_mistakes
+
+    for exercise in test_mistakes.EXERCISES:
+        if exercise.chapter != "ch06_asyncio_coordination" or exercise.check != check:
+            continue
+        for mistake in exercise.mistakes:
+            if mistake.title == title:
+                answer = test_mistakes.answer_of(exercise, mistake.code)
+                return test_mistakes.check_of(exercise)(answer), mistake.hints
+    raise LookupError(f"no mistake {title!r} for {check} in ch06_asyncio_coordination.md")
+
+
+@pytest.mark.parametrize(
+    ("check", "title"),
+    [
+        ("check_handle_all", "An unbounded queue: no backpressure"),
+        ("check_handle_all", "No return"),
+        ("check_fetch_all", "No semaphore: every request at once"),
+        ("check_fetch_all", "One request at a time"),
+    ],
+)
+def test_these_mistakes_get_their_hint_and_no_other(check: str, title: str) -> None:
+    feedback, hints = feedback_on(check, title)
+    assert feedback.hints == hints
+
+
+@pytest.mark.parametrize(
+    ("check", "title"),
+    [
+        ("check_count_view", "The answer raises"),
+        ("check_fetch_all", "No return"),
+        ("check_fetch_all", "The answer raises"),
+    ],
+)
+def test_these_mistakes_get_their_hint_first(check: str, title: str) -> None:
+    feedback, hints = feedback_on(check, title)
+    assert [feedback.hints[0]] == hints
+
+
+def test_count_view_mistakes_hints_in_their_order() -> None:
+    racy, _ = feedback_on(
+        "check_count_view", "No lock: a pause between the read and the write loses updates"
+    )
+    assert racy.hints[0].startswith("50 views of 853 counted as 1: 49 updates lost.")
+    assert "hold the lock from the read" in racy.hints[0]
+    assert "updates lost" in racy.hints[1]
+    assert "50 of 50 pauses happened while the lock was free" in racy.hints[-1]
+
+    own_lock, _ = feedback_on("check_count_view", "A new lock on every call, so nobody ever waits")
+    assert "updates lost" in own_lock.hints[0]
+    assert "a new lock per call protects nothing" in own_lock.hints[-1]
+
+    no_await, _ = feedback_on("check_count_view", "The pause left out")
+    assert len(no_await.failed_cases) == 1
+    assert "pause() was never awaited" in no_await.hints[0]
+
+    plain, _ = feedback_on("check_count_view", "A plain def")
+    assert "returned None, not a coroutine" in plain.hints[0]
+
+
+def test_handle_all_mistakes_hints_in_their_order() -> None:
+    gather_all, _ = feedback_on(
+        "check_handle_all", "A gather of every item: no consumers, no queue"
+    )
+    assert "20 items were handled at once by 3 consumers" in gather_all.hints[0]
+    assert "the producer read 20 items ahead" in gather_all.hints[1]
+
+    in_a_group, _ = feedback_on("check_handle_all", "A failure inside a task group")
+    assert in_a_group.hints[0].startswith("in_a_group() raised TypeError (in an ExceptionGroup): ")
+
+
+def test_fetch_all_mistakes_hints_in_their_order() -> None:
+    keeps, _ = feedback_on("check_fetch_all", "No retry: the refusals kept as the results")
+    assert len(keeps.failed_cases) == 2
+    assert "of 10 ids map to an exception" in keeps.hints[0]
+    assert "ApiError: HTTP 429: Too Many Requests." in keeps.hints[0]
+    assert keeps.hints[1].endswith(
+        "of 10 requests ended in 429 Too Many Requests: wait Retry-After seconds and try again"
+    )
+
+    raises, _ = feedback_on("check_fetch_all", "No retry: the first refusal is raised")
+    assert raises.hints[0].startswith("impolite() raised ApiError (HTTP 429: Too Many Requests.): ")
+    assert "wait error.retry_after seconds" in raises.hints[0]
+    assert "ended in 429 Too Many Requests" in raises.hints[1]
+
+    drops, _ = feedback_on("check_fetch_all", "No retry, and the refused ids are dropped")
+    assert "of 10 ids were lost" in drops.hints[0]
+    assert "instead of dropping it" in drops.hints[0]
+    assert "ended in 429 Too Many Requests" in drops.hints[1]
+
+    too_soon, _ = feedback_on("check_fetch_all", "A retry that does not wait Retry-After seconds")
+    assert len(too_soon.hints) == 1 and too_soon.hints[0].startswith("the server refused ")
+    assert "Wait error.retry_after seconds first" in too_soon.hints[0]
