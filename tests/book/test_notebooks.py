@@ -82,6 +82,18 @@ def test_failures_are_shown_only_where_tagged(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_figure_has_alt_text(path: Path) -> None:
+    """A screen reader reads a chart's alt text; without it the book shows a file name. The
+    browser test catches it in the HTML, this one without building the book."""
+    for index, cell in enumerate(code_cells(read(path))):
+        if not any("image/png" in output.get("data", {}) for output in cell.get("outputs", [])):
+            continue
+        mystnb = cell.get("metadata", {}).get("mystnb", {})
+        described = mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption")
+        assert described, f"code cell {index} draws a figure with no mystnb image alt text"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_nothing_of_this_machine_leaks(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     leak = MACHINE_PATH.search(text)
