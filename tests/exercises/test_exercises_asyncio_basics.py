@@ -181,18 +181,10 @@ def test_fetch_and_save_starter_and_hang() -> None:
 
 
 def feedback_on(check: str, title: str) -> tuple[Any, list[str]]:
-    """The feedback ``check`` gives the mistake titled ``title`` in ch05_asyncio_basics.md,
-    and that mistake's Hint lines."""
+    """The feedback ``check`` gives the mistake titled ``title`` in ch05_asyncio_basics.md."""
     import test_mistakes  # here, not above: the nest_asyncio2 script imports this module
 
-    for exercise in test_mistakes.EXERCISES:
-        if exercise.chapter != "ch05_asyncio_basics" or exercise.check != check:
-            continue
-        for mistake in exercise.mistakes:
-            if mistake.title == title:
-                answer = test_mistakes.answer_of(exercise, mistake.code)
-                return test_mistakes.check_of(exercise)(answer), mistake.hints
-    raise LookupError(f"no mistake {title!r} for {check} in ch05_asyncio_basics.md")
+    return test_mistakes.feedback_on("ch05_asyncio_basics", check, title)
 
 
 @pytest.mark.parametrize(

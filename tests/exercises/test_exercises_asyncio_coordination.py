@@ -298,18 +298,10 @@ def test_handle_all_that_stops_its_consumers_only_after_an_item_hangs_on_no_item
 
 
 def feedback_on(check: str, title: str) -> tuple[Any, list[str]]:
-    """The feedback ``check`` gives the mistake titled ``title`` in
-    ch06_asyncio_coordination.md, and that mistake's Hint lines."""
-    import test_mistakes
+    """The feedback ``check`` gives the mistake titled ``title`` in ch06_asyncio_coordination.md."""
+    import test_mistakes  # here, not above: the nest_asyncio2 script imports this module
 
-    for exercise in test_mistakes.EXERCISES:
-        if exercise.chapter != "ch06_asyncio_coordination" or exercise.check != check:
-            continue
-        for mistake in exercise.mistakes:
-            if mistake.title == title:
-                answer = test_mistakes.answer_of(exercise, mistake.code)
-                return test_mistakes.check_of(exercise)(answer), mistake.hints
-    raise LookupError(f"no mistake {title!r} for {check} in ch06_asyncio_coordination.md")
+    return test_mistakes.feedback_on("ch06_asyncio_coordination", check, title)
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,21 @@ def check_of(exercise: Exercise) -> Any:
     return getattr(importlib.import_module(exercise.module), exercise.check)
 
 
+def feedback_on(chapter: str, check: str, title: str) -> tuple[Any, list[str]]:
+    """The feedback ``check`` gives the mistake titled ``title`` in ``mistakes/{chapter}.md``,
+    and that mistake's Hint lines: for the tests that ask more of a hint than the data can.
+
+    Raises:
+        LookupError: if the file has no such mistake for that check.
+    """
+    for exercise in EXERCISES:
+        if exercise.chapter == chapter and exercise.check == check:
+            for mistake in exercise.mistakes:
+                if mistake.title == title:
+                    return check_of(exercise)(answer_of(exercise, mistake.code)), mistake.hints
+    raise LookupError(f"no mistake {title!r} for {check} in {chapter}.md")
+
+
 def test_every_chapter_has_its_mistakes() -> None:
     chapters = sorted(path.stem for path in MISTAKES)
     assert chapters, "no mistakes files"
