@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
@@ -21,14 +19,6 @@ from lib.footprint import Sample
 from lib.plots import IDEAL_COLOUR, MODEL_COLOURS
 
 WHITE = "#ffffff"
-
-
-@pytest.fixture(autouse=True)
-def close_figures() -> Iterator[None]:
-    """Start and end every test with no open figure, so none leaks or piles up."""
-    plt.close("all")
-    yield
-    plt.close("all")
 
 
 def colour(model: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
@@ -18,14 +16,6 @@ from lib.coordination_plots import (
 )
 from lib.plots import IDEAL_COLOUR, MODEL_COLOURS
 from lib.recorder import Span
-
-
-@pytest.fixture(autouse=True)
-def close_figures() -> Iterator[None]:
-    """Start and end every test with no open figure, so none leaks or piles up."""
-    plt.close("all")
-    yield
-    plt.close("all")
 
 
 def span(task: str, start: float, seconds: float, ok: bool = True) -> Span:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
@@ -17,13 +15,6 @@ NODES = {
     "lots": (0.6, 0.2, "asyncio", "asyncio"),
 }
 EDGES = [("many?", "one", "one"), ("many?", "lots", "thousands")]
-
-
-@pytest.fixture(autouse=True)
-def close_figures() -> Iterator[None]:
-    plt.close("all")
-    yield
-    plt.close("all")
 
 
 def test_draws_every_node_and_a_labelled_arrow_per_edge() -> None:

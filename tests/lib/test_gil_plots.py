@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
@@ -11,15 +9,6 @@ from matplotlib.colors import to_hex
 from lib.gil_plots import plot_pool_speedup, plot_turns
 from lib.plots import MODEL_COLOURS, Run
 from lib.recorder import Span
-
-
-@pytest.fixture(autouse=True)
-def close_figures() -> Iterator[None]:
-    """Start and end every test with no open figure, so none leaks or piles up."""
-    plt.close("all")
-    yield
-    plt.close("all")
-
 
 TURNS = [
     Span("1", "A", 10.000, 10.005),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
@@ -13,14 +11,6 @@ from lib.plots import MODEL_COLOURS
 
 BLOCKED = [(0.01, 0.02), (0.03, 0.93)]  # the second beat woke 0.9 s late
 FREE = [(0.01, 0.012), (0.022, 0.0235)]
-
-
-@pytest.fixture(autouse=True)
-def close_figures() -> Iterator[None]:
-    """Start and end every test with no open figure, so none leaks or piles up."""
-    plt.close("all")
-    yield
-    plt.close("all")
 
 
 def test_sawtooth_rises_from_each_due_time_to_the_lateness_in_ms() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
@@ -12,14 +10,6 @@ from lib.multiprocessing_plots import plot_chunksizes, plot_transfer_costs
 from lib.plots import IDEAL_COLOUR, MODEL_COLOURS
 
 WHITE = "#ffffff"
-
-
-@pytest.fixture(autouse=True)
-def close_figures() -> Iterator[None]:
-    """Start and end every test with no open figure, so none leaks or piles up."""
-    plt.close("all")
-    yield
-    plt.close("all")
 
 
 TRANSFERS = {"a small int": 0.0001, "10 MB bytes": 0.0138, "50 MB bytes": 0.0853}

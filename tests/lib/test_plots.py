@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
@@ -25,14 +23,6 @@ from lib.plots import (
 from lib.recorder import Span
 
 WHITE = "#ffffff"
-
-
-@pytest.fixture(autouse=True)
-def close_figures() -> Iterator[None]:
-    """Start and end every test with no open figure, so none leaks or piles up."""
-    plt.close("all")
-    yield
-    plt.close("all")
 
 
 def test_backend_is_agg() -> None:
