@@ -1,16 +1,21 @@
 """The student edition: solutions gone, starters in place, and it runs, saying "not attempted".
 
-Executing every student notebook takes as long as the nbval run, so it is one test per
-chapter, marked ``slow`` only in name: `make test` runs it, as the classroom relies on it.
+The student copy's teaching cells are the full edition's, word for word (checked here), and
+nbval runs those. What only the student copy can show is that its exercises run from its own
+folder: so each test runs, in a fresh kernel on the edition's copy of ``lib``, the chapter's
+import cells, an import of every ``lib`` module the chapter uses, and the exercises section,
+whose checks must all say "Not attempted yet".
 """
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 
 from tests.plugins.notebooks import ROOT, chapters, read, tags, text_of
@@ -53,6 +58,62 @@ def test_student_copy_has_no_solutions(edition: Path, chapter: Path) -> None:
         assert (edition / name).exists(), f"the student edition lacks {name}"
 
 
+def parse(cell: nbformat.NotebookNode) -> ast.Module:
+    """A code cell's syntax tree, its IPython magics turned into Python first."""
+    return ast.parse(TransformerManager().transform_cell("".join(cell["source"])))
+
+
+def is_import_cell(cell: nbformat.NotebookNode) -> bool:
+    """A code cell of imports only (what the exercises may rely on from the chapter)."""
+    if cell["cell_type"] != "code":
+        return False
+    body = parse(cell).body
+    return bool(body) and all(isinstance(node, ast.Import | ast.ImportFrom) for node in body)
+
+
+def lib_modules(cells: list[nbformat.NotebookNode]) -> list[str]:
+    """Every ``lib`` module the chapter's code cells import."""
+    found = set()
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(parse(cell)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "lib":
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names if a.name.split(".")[0] == "lib")
+    return sorted(found)
+
+
+def exercise_run(notebook: nbformat.NotebookNode, edition: Path) -> list[nbformat.NotebookNode]:
+    """The cells a test of the student copy runs: imports, lib from the edition, exercises."""
+    cells = notebook.cells
+    start = next(
+        index
+        for index, cell in enumerate(cells)
+        if cell["cell_type"] == "markdown" and "## Exercises" in "".join(cell["source"])
+    )
+    modules = lib_modules(cells)
+    origin = nbformat.v4.new_code_cell(
+        "import importlib, pathlib\n"
+        f"for name in {modules!r}:\n"
+        "    module = importlib.import_module(name)\n"
+        f"    assert pathlib.Path(module.__file__).is_relative_to({str(edition)!r}), name\n"
+    )
+    return [cell for cell in cells[:start] if is_import_cell(cell)] + [origin] + cells[start:]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_student_teaching_cells_are_the_full_editions(edition: Path, chapter: Path) -> None:
+    full = [
+        cell["source"]
+        for cell in read(chapter)["cells"]
+        if "solution" not in tags(cell) and "{solution-" not in "".join(cell["source"])
+    ]
+    student = [cell["source"] for cell in read(edition / "chapters" / chapter.name)["cells"]]
+    assert student == full
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_student_copy_runs_and_checks_say_not_attempted(
     edition: Path, chapter: Path, monkeypatch: pytest.MonkeyPatch
@@ -61,6 +122,7 @@ def test_student_copy_runs_and_checks_say_not_attempted(
     monkeypatch.setenv("PYTHONPATH", str(edition))
     path = edition / "chapters" / chapter.name
     notebook = nbformat.read(path, as_version=4)
+    notebook.cells = exercise_run(notebook, edition)
     client = NotebookClient(
         notebook,
         kernel_name="python3",
