@@ -20,19 +20,29 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``slow_steps``: read asyncio debug mode's reports of steps that held the event loop too long
 - ``choose``, ``footprint``, ``workers``: the decision guide, memory per unit of
   concurrency, and importable pool workers (a blocking one-id fetch) for every start method
+- ``comparison``: chapter 7's comparison table of the three models, worded from its
+  measurements
 - ``lazymap``, ``nested_loops``, ``task_tree``: how far ``Executor.map`` reads ahead (3.14's
   ``buffersize``), nest_asyncio in a child process, and a live task tree for
   ``python -m asyncio pstree``
 - ``gil_plots``: chapter 2's charts of the threads' turns on the GIL, and of pools with their
   start-up
 - ``multiprocessing_plots``: chapter 4's charts of what sending work to a process costs
+- ``backlog``, ``cpu_use``: chapter 6's listen backlog that overflows (connections a second
+  late), and the CPU time a block of code costs, here and in another process
 - ``coordination_plots``, ``flowchart``: chapter 6's queue, back-off and throughput charts, and
   chapter 7's decision tree
 - ``choosing_plots``, ``mixing_plots``: chapter 7's charts: the four models side by side,
   memory per unit and as it grows, how far each scales, the decision tree; and the heartbeat
   of mixed models
+- ``log_capture``: what a logger reports inside a block (asyncio's "Task was destroyed but it
+  is pending!"), for chapter 9 to print
 - ``processes``, ``primes``: child processes still running, and stopping them for good; the
   prime counter that chapter 4's pool runs
+- ``deadlock``, ``transfers``: locks that record who holds them, a watchdog that finds and
+  breaks a deadlock, and accounts with a lock each for chapter 8's transfers
+- ``interrupt_child``, ``ctrl_c_demos``: press Ctrl-C on a child program and report how it
+  ended; the small programs chapter 8 interrupts
 - ``exercises``: each chapter's checkers, over their private harness
 """
 

@@ -1,0 +1,122 @@
+"""Chapter 7's comparison table (lib.comparison): every row cites the numbers it is given."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from lib.comparison import (
+    MODELS,
+    Measured,
+    comparison_rows,
+    comparison_table,
+    format_duration,
+    markdown_table,
+)
+
+MEASURED = Measured(
+    io={"threads": (7.6, 0.95), "processes": (1.8, 0.23), "asyncio": (7.9, 0.98)},
+    cpu={"threads": (0.9, 0.46), "processes": (1.7, 0.86), "asyncio": (1.0, 0.5)},
+    io_requests=16,
+    cpu_tasks=4,
+    cores=2,
+    gil_overlap=(0.0, 0.2),
+    free_threaded=False,
+    pickled=131,
+    limits={"threads": {0.05: 400, 0.1: 800}, "asyncio": {0.05: 10_000, 0.1: 10_000}},
+    process_limit=2,
+    start={"threads": 68.5e-6, "asyncio": 2e-6, "fork": 5.7e-3, "spawn": 24.1e-3},
+    memory={"threads": 20_890, "threads reserved": 9.5 * 2**20, "asyncio": 867, "fork": 4e6},
+    lost={"threads": (3, 0, 4), "asyncio": (3, 0, 4)},
+    late={
+        "cpu in loop": 0.83,
+        "cpu in processes": 0.004,
+        "blocking in loop": 0.82,
+        "blocking in threads": 0.0057,
+    },
+    crash={
+        "threads": [None, None, "ValueError", None],
+        "processes": [None, None, "ValueError", None],
+        "asyncio": [None, None, "ValueError", None],
+        "killed process": ["BrokenProcessPool"] * 3,
+    },
+)
+
+
+def test_format_duration_picks_a_readable_unit() -> None:
+    assert [format_duration(s) for s in (1.234, 0.0045, 67.8e-6, 0.0)] == [
+        "1.23 s",
+        "4.5 ms",
+        "67.8 µs",
+        "0.0 µs",
+    ]
+
+
+def test_markdown_table_renders_a_header_a_rule_and_escaped_cells() -> None:
+    assert markdown_table(["a", "b"], [["1", "x | y"]]).splitlines() == [
+        "| a | b |",
+        "| --- | --- |",
+        "| 1 | x \\| y |",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "message"),
+    [([], [], "at least one column"), (["a", "b"], [["1"]], "2 columns, but a row has 1")],
+)
+def test_markdown_table_rejects_ragged_rows(
+    header: list[str], rows: list[list[str]], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        markdown_table(header, rows)
+
+
+def test_every_row_has_a_cell_per_model_and_cites_a_number() -> None:
+    rows = comparison_rows(MEASURED)
+    assert len(rows) == 9
+    for aspect, *cells in rows:
+        assert len(cells) == len(MODELS), aspect
+        for cell in cells:
+            if "none shared" not in cell:  # processes share no variables: nothing to count
+                assert any(ch.isdigit() for ch in cell), (aspect, cell)
+
+
+def test_the_rows_word_the_measured_figures() -> None:
+    table = comparison_table(MEASURED)
+    assert table.startswith("| aspect | threads | processes | asyncio |")
+    for text in [
+        "16 requests: 7.6×, 95% of ideal",
+        "in parallel, one per core (2 usable cores): 1.7×, 86% of ideal",
+        "at once for 0.0 µs of 0.20 s",
+        "131 bytes",
+        "5.7 ms (fork), 24.1 ms (spawn)",
+        "unique: 3.8 MiB (fork)",
+        "400 threads for 50 ms waits; 800 threads for 100 ms waits",
+        "10000 asyncio tasks for 50 ms waits",
+        "3 of 4 without a lock, 0 with one",
+        "0.83 s (CPU) and 0.82 s (blocking calls)",
+        "ValueError from 1 of 4, 3 results",
+        "BrokenProcessPool from 3 of 3, 0 results",
+    ]:
+        assert text in table, text
+
+
+def test_a_free_threaded_build_says_so() -> None:
+    rows = comparison_rows(dataclasses.replace(MEASURED, free_threaded=True))
+    gil_row = next(row for row in rows if row[0].startswith("GIL"))
+    assert gil_row[1].startswith("OS threads in one process, no GIL:")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"io": {"threads": (1.0, 1.0)}}, "Measured.io lacks processes, asyncio"),
+        ({"late": {}}, "Measured.late lacks cpu in loop"),
+        ({"crash": {"threads": []}}, "killed process"),
+        ({"start": {"threads": 1e-4, "asyncio": 1e-6}}, "at least one start method"),
+    ],
+)
+def test_missing_figures_are_named(change: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        comparison_rows(dataclasses.replace(MEASURED, **change))  # type: ignore[arg-type]
