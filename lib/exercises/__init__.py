@@ -14,6 +14,9 @@ module an exercise (``ch05_asyncio_basics/stopwatch.py``, ...); the chapters imp
 - ``ch05_asyncio_basics``: a stopwatch for both kinds of function, fetching and saving
 - ``ch06_asyncio_coordination``: a counted view, handling every request, fetching politely
 - ``ch07_choosing_a_model``: choosing a model, scoring everything, fetching with any model
+- ``ch08_correct_threads``: transfers that cannot deadlock, the first answer, a worker that stops
+- ``ch09_correct_asyncio``: background tasks never lost, the first answer, a coroutine from a
+  thread, request ids in a ContextVar
 - ``_harness``: what every checker runs on (private: a learner never needs to open it)
 """
 

@@ -1,0 +1,152 @@
+"""The check of exercise 9.1: background tasks that are never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import inspect
+import weakref
+from typing import Any
+
+from lib.exercises._harness.asyncio_runs import close_coroutines
+from lib.exercises._harness.checking import CaseFailed, Checker, Hung, exercise_check, function_name
+from lib.exercises.ch09_correct_asyncio._common import describe_error, run_answer
+from lib.log_capture import captured_log
+
+__all__ = [
+    "BackgroundRun",
+    "check_run_in_background",
+    "expected_reports",
+]
+
+JOBS = 8
+FAILING = (2, 5)  # the jobs that raise
+
+
+def expected_reports() -> dict[int, Any]:
+    """What each job should be reported as: its result, or the text of its exception."""
+    return {n: f"job {n} failed" if n in FAILING else n * 10 for n in range(JOBS)}
+
+
+class BackgroundRun:
+    """Jobs that wait for a reply held only weakly, and the reports the answer makes."""
+
+    def __init__(self) -> None:
+        self.replies: weakref.WeakValueDictionary[int, asyncio.Future[int]] = (
+            weakref.WeakValueDictionary()
+        )
+        self.reports: list[Any] = []
+        self.destroyed = 0  # jobs whose reply future was garbage-collected
+        self.tasks: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        self.held_after = 0
+
+    async def job(self, number: int) -> int:
+        reply = asyncio.get_running_loop().create_future()
+        self.replies[number] = reply
+        value: int = await reply
+        if number in FAILING:
+            raise ValueError(f"job {number} failed")
+        return value * 10
+
+    async def main(self, fn: Any) -> None:
+        before = asyncio.all_tasks()
+        name = function_name(fn)
+        jobs = [self.job(n) for n in range(JOBS)]
+        try:
+            returned = fn(list(jobs), self.reports.append)
+        except BaseException:
+            _close_unscheduled(jobs)
+            raise
+        if inspect.isawaitable(returned):
+            close_coroutines(returned)
+            _close_unscheduled(jobs)
+            raise CaseFailed(
+                f"{name}() returned a coroutine: make it a plain `def` that starts the tasks "
+                "and returns at once, without waiting for them"
+            )
+        del jobs
+        self.tasks.update(asyncio.all_tasks() - before - {asyncio.current_task()})
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # every job has started, and waits for its reply
+        gc.collect()  # what Python does by itself, at any moment
+        self.destroyed = JOBS - len(self.replies)
+        for number in range(JOBS):
+            if (reply := self.replies.get(number)) is not None:
+                reply.set_result(number)
+        for _ in range(100):
+            if len(self.reports) >= JOBS - self.destroyed:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)
+        gc.collect()
+        self.held_after = sum(1 for task in self.tasks if task.done())
+
+
+def _close_unscheduled(jobs: list[Any]) -> None:
+    """Close the jobs that the answer never started: Python would warn "never awaited"."""
+    close_coroutines([job for job in jobs if inspect.getcoroutinestate(job) == "CORO_CREATED"])
+
+
+def _reported_as(report: Any) -> Any:
+    return str(report) if isinstance(report, BaseException) else report
+
+
+@exercise_check("Exercise 9.1: background tasks that are never lost")
+def check_run_in_background(
+    checker: Checker, run_in_background: Any, *, time_limit: float = 3.0
+) -> None:
+    """Start 8 jobs through the learner's function, collect the garbage, then answer them."""
+    bench = BackgroundRun()
+    with captured_log("asyncio"):  # "Task was destroyed...": the hints below say it better
+        run = run_answer(
+            run_in_background, lambda: bench.main(run_in_background), time_limit=time_limit
+        )
+    name = function_name(run_in_background)
+    if run.timed_out:
+        raise Hung(f"{name}() was still running after {time_limit:g} s: it must return at once")
+    if run.error is not None:
+        raise CaseFailed(describe_error(run_in_background, run.error))
+    expected = expected_reports()
+    reported = [_reported_as(report) for report in bench.reports]
+    with checker.case("8 jobs, garbage collected while they wait: none destroyed"):
+        if bench.destroyed:
+            raise CaseFailed(
+                f"{bench.destroyed} of {JOBS} tasks were destroyed by the garbage collector "
+                "while they waited (the loop holds tasks only weakly): keep a strong reference "
+                "to each task until it is done, in a set that outlives the call (at module "
+                "level; a set local to the function is garbage too once it returns)"
+            )
+    with checker.case("each job's result is reported once, as it finishes"):
+        for number, value in expected.items():
+            if number in FAILING:
+                continue
+            count = reported.count(value)
+            if count == 0:
+                raise CaseFailed(
+                    f"job {number} returned {value!r}, which was never reported: call "
+                    "report(task.result()) in a done callback (task.add_done_callback)"
+                )
+            if count > 1:
+                raise CaseFailed(f"job {number}'s result was reported {count} times: once each")
+    with checker.case("each job's exception is reported (the exception itself)"):
+        for number in FAILING:
+            matching = [r for r in bench.reports if _reported_as(r) == expected[number]]
+            if not matching:
+                raise CaseFailed(
+                    f"job {number} raised ValueError({expected[number]!r}), which was never "
+                    "reported: when task.exception() is not None, report that exception "
+                    "(task.result() would raise it inside your callback)"
+                )
+            if not isinstance(matching[0], ValueError):
+                raise CaseFailed(
+                    f"job {number} was reported as {matching[0]!r}: report the exception "
+                    "object itself, task.exception()"
+                )
+        if len(bench.reports) != JOBS - bench.destroyed:
+            raise CaseFailed(f"{len(bench.reports)} reports for {JOBS} jobs: one each")
+    with checker.case("finished tasks are let go (the set does not grow for ever)"):
+        if bench.held_after:
+            raise CaseFailed(
+                f"{bench.held_after} finished tasks are still held: remove each task from "
+                "your set when it is done, with task.add_done_callback(tasks.discard)"
+            )
