@@ -151,16 +151,20 @@ def plot_scaling(
     wait: float,
     worth_it: float,
     title: str,
+    longer: Mapping[str, tuple[float, Sequence[float]]] | None = None,
 ) -> Figure:
     """Two panels: the time of the waiting sweeps, and every sweep's efficiency.
 
     Left: time against the count for each sweep of waiting tasks (those whose ideal is one
     ``wait`` at every count), with that wait dashed. Right: each model's efficiency, with
     ``worth_it`` dotted and a star at the model's limit (the last count still worth it).
+    ``longer`` adds, dashed on the right, a model's efficiencies at the same counts with
+    another wait: ``{model: (that wait, efficiencies)}``.
 
     Raises:
         ValueError: if ``wait`` is not positive, no sweep waits, or a model's counts, times,
-            ideals and efficiencies differ in length, or it has no limit.
+            ideals and efficiencies differ in length, or it has no limit; or if ``longer``
+            names an unknown model, or a wait or efficiencies that do not fit its sweep.
     """
     if not wait > 0:
         raise ValueError(f"wait must be positive seconds, got {wait}")
@@ -168,6 +172,10 @@ def plot_scaling(
         lengths = {len(counts), len(times), len(ideals), len(efficiencies.get(model, []))}
         if len(lengths) != 1 or model not in limits:
             raise ValueError(f"{model}: need a time, ideal and efficiency per count, and a limit")
+    longer = dict(longer or {})
+    for model, (other_wait, effs) in longer.items():
+        if model not in sweeps or len(effs) != len(sweeps[model][0]) or not other_wait > 0:
+            raise ValueError(f"longer: {model} is not swept, or its wait or efficiencies misfit")
     waiting = [m for m, sweep in sweeps.items() if all(math.isclose(i, wait) for i in sweep[2])]
     if not waiting:
         raise ValueError(f"no sweep of waiting tasks: none has an ideal of {wait} s throughout")
@@ -178,6 +186,10 @@ def plot_scaling(
             label = f"{model} (each waits {wait * 1000:.0f} ms)"
             left.plot(counts, times, "o-", color=colours[model], label=label)
         right.plot(counts, efficiencies[model], "o-", color=colours[model], label=model)
+        if model in longer:
+            other_wait, effs = longer[model]
+            label = f"{model}, {other_wait * 1000:.0f} ms waits"
+            right.plot(counts, effs, "o--", color=colours[model], alpha=0.6, label=label)
         if limits[model] in counts:
             at = list(counts).index(limits[model])
             right.plot(
@@ -201,7 +213,7 @@ def plot_scaling(
     right.axhline(worth_it, color=IDEAL_COLOUR, linestyle=":", linewidth=1, label=worth_label)
     left.legend(fontsize=8, loc="upper left")
     handles, labels = right.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), fontsize=8)
     right.set(
         xscale="log",
         xlabel="threads, tasks or processes (log scale)",

@@ -158,6 +158,31 @@ def test_plot_scaling_draws_waiting_times_left_and_every_efficiency_right() -> N
     assert right.yaxis.get_major_formatter()(0.5, 0) == "50%"
 
 
+def test_plot_scaling_adds_the_longer_waits_dashed_in_the_model_colour() -> None:
+    longer = {"threads": (0.1, [0.99, 0.98, 0.7])}
+    fig = plot_scaling(
+        SWEEPS, EFFICIENCIES, LIMITS, wait=WAIT, worth_it=0.5, title="t", longer=longer
+    )
+    right = fig.axes[1]
+    [dashed] = [line for line in right.get_lines() if line.get_linestyle() == "--"]
+    assert list(dashed.get_ydata()) == [0.99, 0.98, 0.7]
+    assert to_hex(dashed.get_color()) == colour("threads")
+    [legend] = fig.legends
+    assert "threads, 100 ms waits" in [text.get_text() for text in legend.get_texts()]
+
+
+@pytest.mark.parametrize(
+    "longer",
+    [{"fibres": (0.1, [1.0])}, {"threads": (0.1, [1.0])}, {"threads": (0.0, [1.0, 1.0, 1.0])}],
+)
+def test_plot_scaling_rejects_longer_waits_that_do_not_fit(longer: dict) -> None:
+    with pytest.raises(ValueError, match="longer"):
+        plot_scaling(
+            SWEEPS, EFFICIENCIES, LIMITS, wait=WAIT, worth_it=0.5, title="t", longer=longer
+        )
+    assert plt.get_fignums() == []
+
+
 @pytest.mark.parametrize(
     ("sweeps", "efficiencies", "limits", "wait", "message"),
     [
