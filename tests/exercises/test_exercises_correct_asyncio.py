@@ -3,7 +3,8 @@
 The common mistakes and their hints are data, in that file (see test_mistakes.py): tasks not
 kept, a local set, failures not reported, first-done taken though it failed, nothing
 cancelled, a new loop in the thread, no timeout, run_in_executor, and others. Here: other
-right answers, the starters, the time a hang costs, and that a check leaves no thread behind.
+right answers, the starters, the time a hang costs, and that a check leaves no thread or child
+process behind.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import threading
 import time
 from typing import Any, ClassVar
 
+import psutil
+
 from lib.exercises.ch09_correct_asyncio import (
     check_call_from_thread,
+    check_child_lines,
     check_first_answer,
     check_run_in_background,
     check_serve,
@@ -181,3 +185,49 @@ def test_serve_starter() -> None:
         raise NotImplementedError("replace this line with your solution")
 
     assert check_serve(starter).not_attempted
+
+
+# --- Exercise 9.5 ---------------------------------------------------------------------------
+
+
+async def child_lines_by_readline(args: list[str], timeout: float) -> Any:
+    """Another right answer: readline() in a loop, and terminate() before kill()."""
+    process = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.PIPE)
+    assert process.stdout is not None
+    try:
+        async with asyncio.timeout(timeout):
+            while raw := await process.stdout.readline():
+                yield raw.decode().removesuffix("\n")
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
+
+
+def test_child_lines_right_by_readline_and_no_child_left() -> None:
+    feedback = check_child_lines(child_lines_by_readline)
+    assert feedback.passed, feedback
+    assert str(feedback).splitlines()[-1] == "All 3 checks passed."
+    assert not psutil.Process().children()
+
+
+def test_child_lines_that_never_ends_its_child_leaves_none_behind() -> None:
+    async def no_kill(args: list[str], timeout: float) -> Any:
+        process = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.PIPE)
+        assert process.stdout is not None
+        async for raw in process.stdout:
+            yield raw.decode().rstrip("\n")
+
+    start = time.perf_counter()
+    feedback = check_child_lines(no_kill, time_limit=1.5)
+    assert time.perf_counter() - start < 5
+    assert not feedback.passed
+    assert not psutil.Process().children(), "the check kills what the answer left"
+
+
+def test_child_lines_starter() -> None:
+    async def starter(args: list[str], timeout: float) -> Any:
+        raise NotImplementedError("replace this line with your solution")
+        yield  # an async generator, like the answer
+
+    assert check_child_lines(starter).not_attempted

@@ -103,7 +103,7 @@ def from_a_thread(fn: Any, *args: Any, time_limit: float, **kwargs: Any) -> tupl
 
 @exercise_check("Exercise 9.3: a coroutine on the loop, from a plain thread")
 def check_call_from_thread(
-    checker: Checker, call_from_thread: Any, *, time_limit: float = 2.0
+    checker: Checker, call_from_thread: Any, *, time_limit: float = 1.5
 ) -> None:
     """Run an event loop in a thread; call the learner's function from another one."""
     name = require_function(call_from_thread)
