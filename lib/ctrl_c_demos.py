@@ -29,7 +29,7 @@ from typing import Any
 __all__ = ["DEMOS", "TASKS", "TASK_SECONDS", "main"]
 
 TASKS = 4  # tasks each pool demo submits, on 2 workers
-TASK_SECONDS = 0.6  # how long each task takes, unless stopped
+TASK_SECONDS = 1.0  # how long each task takes, unless stopped
 _started: Any = None  # in a pool's worker process: where a task says it has started
 _stop: Any = None  # in a pool's worker process: the event that asks its task to stop
 
