@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lib.ctrl_c_demos import DEMOS, main
-from lib.interrupt_child import run_child
+from lib.interrupt_child import ChildRun, run_child
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process group")
 
@@ -39,3 +39,9 @@ def test_bad_arguments_are_refused() -> None:
     with pytest.raises(SystemExit, match="usage"):
         main(["nonsense"])
     assert "thread_pool" in DEMOS
+
+
+def test_the_report_says_when_windows_sent_no_ctrl_c() -> None:
+    run = ChildRun("thread_pool", lines=["done"], returncode=0, signal_skipped=True)
+    assert "no Ctrl-C sent" in run.report()
+    assert "no Ctrl-C sent" not in ChildRun("thread_pool", returncode=0).report()
