@@ -144,10 +144,10 @@ def _cases(checker: Checker, child_lines: Any, name: str, time_limit: float) -> 
                     f"got {watch.lines!r}"
                 )
             spread = watch.arrivals[-1] - watch.arrivals[0]
-            if spread < 0.25:
+            if spread < 0.15:
                 raise CaseFailed(
                     f"the three lines arrived within {spread:.2f} s of each other, though the "
-                    "child printed them half a second apart: communicate() (or read()) waits "
+                    "child printed them 0.3 s apart: communicate() (or read()) waits "
                     "for the end; read process.stdout line by line, and yield each line"
                 )
         with checker.case("stopped after the first line: the child is killed"):

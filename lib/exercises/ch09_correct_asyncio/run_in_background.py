@@ -73,11 +73,11 @@ class BackgroundRun:
         for number in range(JOBS):
             if (reply := self.replies.get(number)) is not None:
                 reply.set_result(number)
-        for _ in range(100):
-            if len(self.reports) >= JOBS - self.destroyed:
+        for _ in range(100):  # until every job still alive is done, at most a second
+            if all(task.done() for task in self.tasks):
                 break
             await asyncio.sleep(0.01)
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # the done callbacks run
         gc.collect()
         self.held_after = sum(1 for task in self.tasks if task.done())
 
