@@ -5,6 +5,8 @@
   time limit), ``GRACE``, and the cases every check shares (a function was given, every
   request accounted for, the right type); it re-exports ``feedback``'s names
 - ``asyncio_runs``: running a learner's coroutine in a loop of its own, leftover tasks cancelled
+- ``async_answers``: an async answer run bounded on a fresh loop (``run_answer``,
+  ``call_answer``), and a one-line hint for what it raised (``describe_error``)
 - ``heartbeat``: a ticking task that shows whether the event loop was blocked
 - ``interleaving``: forcing the thread switches that expose a race
 - ``process_watch``: the child processes an answer started, stopped if left running

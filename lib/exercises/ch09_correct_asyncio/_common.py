@@ -8,7 +8,7 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from lib.exercises.ch06_asyncio_coordination._common import call_answer, describe_error, run_answer
+from lib.exercises._harness.async_answers import call_answer, describe_error, run_answer
 
 __all__ = [
     "call_answer",
