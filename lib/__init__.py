@@ -35,6 +35,7 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``choosing_plots``, ``mixing_plots``: chapter 7's charts: the four models side by side,
   memory per unit and as it grows, how far each scales, the decision tree; and the heartbeat
   of mixed models
+- ``correct_threads_plots``: chapter 8's chart of a broken version's time beside its fix's
 - ``log_capture``: what a logger reports inside a block (asyncio's "Task was destroyed but it
   is pending!"), for chapter 9 to print
 - ``processes``, ``primes``: child processes still running, and stopping them for good; the

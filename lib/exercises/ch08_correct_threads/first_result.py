@@ -2,7 +2,8 @@
 
 The learner's ``first_result(fns, timeout)`` gets stand-ins for slow requests: each waits its
 delay on an event (so the check can end them all at once when a case is over), then returns
-its value or raises. The check times how long the answer took to return.
+its value or raises. The check times how long the answer took to return, and counts the calls
+that began after it returned: those the answer should have cancelled.
 """
 
 from __future__ import annotations
@@ -28,19 +29,27 @@ QUICK_ENOUGH = 0.5  # seconds within which the first success must come back
 # After this many seconds the case ends every call still waiting, so that an answer which
 # waits for all of them comes back soon, and is told it was late.
 END_AFTER = QUICK_ENOUGH + 0.2
+# One quick call, then more slow ones than any default pool has threads (at most 32), so
+# that some calls must wait in the pool's queue: the answer should cancel those.
+MANY_SLOW = 39
+# Once the answer has returned, a thread that took a call from the queue just before it was
+# cancelled is given this long to begin it, before the slow calls are let go.
+GRACE = 0.1
 
 
 class Calls:
     """Stand-ins for requests: ``make(value, delay, error)`` is a function of no arguments.
 
     Every call waits ``delay`` seconds (or until :meth:`end`), then raises ``error`` or
-    returns ``value``. ``started`` counts the calls that began.
+    returns ``value``. ``started`` counts the calls that began, ``starts`` holds when
+    (``time.monotonic()``).
     """
 
     def __init__(self) -> None:
         self._over = threading.Event()
         self._lock = threading.Lock()
         self.started = 0
+        self.starts: list[float] = []
 
     def make(
         self, value: Any, delay: float, error: BaseException | None = None
@@ -48,6 +57,7 @@ class Calls:
         def call() -> Any:
             with self._lock:
                 self.started += 1
+                self.starts.append(time.monotonic())
             self._over.wait(delay)
             if error is not None:
                 raise error
@@ -105,6 +115,34 @@ def _run(
         _let_threads_end()
 
 
+def _started_after_return(first_result: Any, time_limit: float) -> tuple[Any, int]:
+    """What the answer returned for a quick call and many slow ones, and how many calls began
+    after it returned (after :data:`GRACE`, before the slow calls were let go).
+
+    Raises:
+        CaseFailed: if the answer raised.
+    """
+    calls = Calls()
+    fns = [calls.make("near", 0.02)] + [calls.make("slow", SLOW) for _ in range(MANY_SLOW)]
+    ender = threading.Timer(END_AFTER, calls.end)  # for an answer that waits for them all
+    ender.name = "exercise-ender"
+    ender.start()
+    try:
+        value, error, _ = _timed(first_result, fns, 5.0, time_limit)
+        time.sleep(GRACE)
+        mark = time.monotonic()
+    finally:
+        ender.cancel()
+        calls.end()  # now the slow calls end, and a call left in a queue would begin
+        ender.join()
+        _let_threads_end()
+    if error is not None:
+        raise CaseFailed(f"first_result() raised {_named(error)}")
+    with calls._lock:
+        late = sum(start > mark for start in calls.starts)
+    return value, late
+
+
 def _let_threads_end() -> None:
     """Give the pools the learner left behind a moment to end their threads."""
     deadline = time.monotonic() + 1.0
@@ -139,6 +177,15 @@ def check_first_result(checker: Checker, first_result: Any, *, time_limit: float
                 f"it returned after {seconds:.1f} s, though 'near' was ready after 0.05 s: it "
                 "waited for the slow calls. Are the calls run at the same time? Does a `with` "
                 "block wait for them? Shut the pool down with wait=False"
+            )
+    with checker.case(f"a quick call, then {MANY_SLOW} slow ones: the calls not started cancelled"):
+        value, late = _started_after_return(first_result, time_limit)
+        assert value == "near", f"it returned {value!r}, not the quick call's 'near'"
+        if late > 1:
+            raise CaseFailed(
+                f"{late} calls began after first_result() had returned: they waited in the "
+                "pool's queue, and nothing cancelled them. Cancel the calls that have not "
+                "started: pool.shutdown(wait=False, cancel_futures=True)"
             )
     with checker.case("the quickest call raises: the next one's result"):
         specs = [("ok", 0.2, None), ("broken", 0.02, ValueError("broken")), ("slow", SLOW, None)]

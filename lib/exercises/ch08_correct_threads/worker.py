@@ -3,6 +3,12 @@
 The learner's ``Worker(handle)`` gets a ``handle`` that takes a little time per item and
 records every item it handled, from which thread, and how many calls overlapped. The check
 puts items, asks the worker to stop part-way, and accounts for every item and every thread.
+
+Whether items are handled one at a time must not depend on luck: a worker with two threads
+could, on a loaded machine, happen to handle five short items one after another. So in the
+first case the first call of ``handle`` holds on until every item is put, and then until a
+second call begins, or :data:`OVERLAP_WAIT` seconds pass: a worker that handles two at once
+is then certain to be seen doing it, while a right answer only waits that long once.
 """
 
 from __future__ import annotations
@@ -24,22 +30,36 @@ __all__ = ["Handler", "check_worker"]
 
 STOP_WITHIN = 0.5  # seconds stop() may take
 ITEM_SECONDS = 0.01  # how long handling one item takes
+# How long the first item's handling waits, once every item is put, for a second call to begin.
+OVERLAP_WAIT = 0.25
 
 
 class Handler:
     """The ``handle`` the check passes: records each item, the threads, the overlap."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, hold_first: bool = False) -> None:
         self.lock = threading.Lock()
         self.handled: list[Any] = []
         self.threads: set[str] = set()
-        self.now = self.peak = 0
+        self.now = self.peak = self.calls = 0
+        # With hold_first, the first call waits for all_put, then for overlapped (a second
+        # call begun while the first is in progress), so that an overlap cannot be missed.
+        self.hold_first = hold_first
+        self.all_put = threading.Event()
+        self.overlapped = threading.Event()
 
     def __call__(self, item: Any) -> None:
         with self.lock:
             self.now += 1
+            self.calls += 1
+            first = self.calls == 1
             self.peak = max(self.peak, self.now)
+            if self.now > 1:
+                self.overlapped.set()
             self.threads.add(threading.current_thread().name)
+        if first and self.hold_first:
+            self.all_put.wait(timeout=2.0)
+            self.overlapped.wait(timeout=OVERLAP_WAIT)
         time.sleep(ITEM_SECONDS)
         with self.lock:
             self.handled.append(item)
@@ -59,9 +79,11 @@ def _wait_for(condition: Any, seconds: float) -> bool:
     return bool(condition())
 
 
-def _start(worker_class: Any, time_limit: float) -> tuple[Any, Handler, list[threading.Thread]]:
+def _start(
+    worker_class: Any, time_limit: float, *, hold_first: bool = False
+) -> tuple[Any, Handler, list[threading.Thread]]:
     """A new worker, its handler, and the threads that appeared while it was made."""
-    handler = Handler()
+    handler = Handler(hold_first=hold_first)
     before = set(threading.enumerate())
     worker = call_bounded(worker_class, handler, time_limit=time_limit)
     _wait_for(lambda: set(threading.enumerate()) - before, 0.5)
@@ -117,15 +139,18 @@ def _require_each_once(items: list[int], handled: list[Any], left: list[Any]) ->
 def check_worker(checker: Checker, worker_class: Any, *, time_limit: float = 5.0) -> None:
     """Make workers of the learner's class, give them items, and stop them."""
     with checker.case("5 items put: all handled, one at a time, in a thread of the worker's"):
-        worker, handler, threads = _start(worker_class, time_limit)
-        for item in range(5):
-            call_bounded(worker.put, item, time_limit=time_limit)
+        worker, handler, threads = _start(worker_class, time_limit, hold_first=True)
+        try:
+            for item in range(5):
+                call_bounded(worker.put, item, time_limit=time_limit)
+        finally:
+            handler.all_put.set()
         _wait_for(lambda: handler.count() == 5, 2.0)
         left, _ = _stop(worker, time_limit)
         _require_each_once(list(range(5)), handler.handled, left)
+        assert handler.peak == 1, f"{handler.peak} items were handled at once, not one at a time"
         assert handler.handled == list(range(5)), f"handled {handler.handled}, not 0 to 4"
         assert left == [], f"stop() returned {left}, but every item had been handled"
-        assert handler.peak == 1, f"{handler.peak} items were handled at once, not one at a time"
         _require_stopped(threads, handler)
     with checker.case(f"stop() with 80 items waiting: returns within {STOP_WITHIN:g} s"):
         worker, handler, threads = _start(worker_class, time_limit)
