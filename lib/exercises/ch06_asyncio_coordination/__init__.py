@@ -10,7 +10,8 @@ The checks measure behaviour: lost updates of a counter under a forced interleav
 often each item was handled and how far the producer ran ahead, and the server's own
 ``peak_in_flight`` and count of 429 answers.
 
-One module an exercise, over what they share (``_common``):
+One module an exercise, over the shared harness (``lib.exercises._harness.async_answers``
+runs an async answer on a loop of its own and reads what it raised):
 
 - ``count_view``: The check of exercise 6.1: a counter that loses no update.
 - ``handle_all``: The check of exercise 6.2: a bounded queue whose consumers all stop.

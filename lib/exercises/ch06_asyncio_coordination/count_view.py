@@ -8,6 +8,7 @@ import random
 from collections import Counter
 from typing import Any
 
+from lib.exercises._harness.async_answers import call_answer, describe_error, run_answer
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -16,7 +17,6 @@ from lib.exercises._harness.checking import (
     exercise_check,
     function_name,
 )
-from lib.exercises.ch06_asyncio_coordination._common import call_answer, describe_error, run_answer
 
 __all__ = [
     "PauseProbe",

@@ -8,6 +8,12 @@ from typing import Any
 from lib.anilist.catalogue import lookup_media
 from lib.anilist.clients import ApiError
 from lib.anilist.running import LocalAniList
+from lib.exercises._harness.async_answers import (
+    call_answer,
+    describe_error,
+    leaves,
+    run_answer,
+)
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -17,12 +23,6 @@ from lib.exercises._harness.checking import (
     function_name,
     require_accounted,
     require_type,
-)
-from lib.exercises.ch06_asyncio_coordination._common import (
-    call_answer,
-    describe_error,
-    leaves,
-    run_answer,
 )
 
 __all__ = [

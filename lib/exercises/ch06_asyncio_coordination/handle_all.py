@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from typing import Any
 
+from lib.exercises._harness.async_answers import call_answer, describe_error, run_answer
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -15,7 +16,6 @@ from lib.exercises._harness.checking import (
     function_name,
     require_type,
 )
-from lib.exercises.ch06_asyncio_coordination._common import call_answer, describe_error, run_answer
 
 __all__ = [
     "Workbench",
