@@ -27,8 +27,8 @@ __all__ = ["Calls", "check_first_result"]
 SLOW = 2.0  # seconds a slow call takes, unless the case ends it first
 QUICK_ENOUGH = 0.5  # seconds within which the first success must come back
 # After this many seconds the case ends every call still waiting, so that an answer which
-# waits for all of them comes back soon, and is told it was late.
-END_AFTER = QUICK_ENOUGH + 0.2
+# waits for all of them comes back soon, and is told it was late (it cannot be back before).
+END_AFTER = QUICK_ENOUGH + 0.1
 # One quick call, then more slow ones than any default pool has threads (at most 32), so
 # that some calls must wait in the pool's queue: the answer should cancel those.
 MANY_SLOW = 39
