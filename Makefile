@@ -36,8 +36,8 @@ endif
 STAMP := $(VENV)/.installed
 # Notebooks print timings, ids and ports; the sanitize file masks what changes between runs.
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
-# One pytest-xdist worker per core, one file to a worker, so a notebook's cells run in order
-# in one kernel. (loadgroup with xdist_group marks split notebooks across workers.)
+# pytest-xdist, two workers per usable core (the suite waits about half the time; conftest.py),
+# one file to a worker, so a notebook's cells run in order in one kernel.
 PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: setup book test test-notebooks execute test-versions lint lab student bench bench-quick clean distclean

@@ -10,9 +10,11 @@ another version it still runs, and must not raise, but its output is not compare
 free-threaded build (3.14t) counts as another version, and so does another operating system:
 the committed outputs come from CPython with the GIL, on Linux.
 
-**Parallel runs.** `make test` runs the suite on every core with pytest-xdist, one file to
-a worker (``--dist loadfile``): a notebook's cells share one kernel and run in order on one
-worker.
+**Parallel runs.** `make test` runs the suite with pytest-xdist, two workers per usable
+core: about half of the suite's time is spent waiting (servers that answer after a latency,
+hangs a checker must bound), not computing. One file goes to one worker (``--dist
+loadfile``), so a notebook's cells share one kernel and run in order; a long test file is
+split in two where its halves are independent.
 
 These live here, not in ``tests/conftest.py``, because pytest applies a conftest's hooks only to
 the tests under that conftest's own folder, and the notebooks are in ``chapters/``.
@@ -26,6 +28,8 @@ import sysconfig
 from typing import Any
 
 import pytest
+
+from lib.cpus import usable_cpus
 
 pytest_plugins = ["tests.plugins.leaks"]  # the leak checks after each notebook
 
@@ -52,6 +56,15 @@ def recorded_python(notebook: Any) -> tuple[int, ...]:
     """The (major, minor) Python version a notebook's saved outputs were made with."""
     version = notebook.nb.metadata.get("language_info", {}).get("version", "")
     return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: two workers per usable core (``PYTEST_XDIST_AUTO_NUM_WORKERS`` overrides)."""
+    chosen = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    return 2 * usable_cpus()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
