@@ -234,4 +234,7 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    # A program started by a shell as a background job (`&`, without job control) inherits
+    # Ctrl-C ignored. These demos are about a program in a terminal, which gets it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     main(sys.argv[1:])
