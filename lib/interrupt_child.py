@@ -1,9 +1,9 @@
 """Run a small Python program as a child process, press Ctrl-C on it, and report what it did.
 
 :func:`run_child` starts ``python -m lib.ctrl_c_demos NAME`` in a process group of its own,
-waits until the program prints ``working``, then sends SIGINT to the whole group, as a
-terminal does when you press Ctrl-C. It waits for the program to end, and kills it after a
-time limit, so nothing is left running. The :class:`ChildRun` it returns prints what the
+waits until the program prints ``working`` (and ``SETTLE`` seconds more), then sends SIGINT
+to the whole group, as a terminal does when you press Ctrl-C. It waits for the program to
+end, and kills it after a time limit, so nothing is left running. The :class:`ChildRun` it returns prints what the
 program printed, whether it ended within a bound, and its exit code.
 
 On Windows there is no SIGINT to send to one process group (Ctrl-C reaches a console's
@@ -24,6 +24,11 @@ from dataclasses import dataclass, field
 __all__ = ["ChildRun", "run_child"]
 
 READY = "working"  # the line after which the child is interrupted
+# How long after ``working`` Ctrl-C comes: long enough for the program to reach its wait (a
+# person is slower still). A signal that lands while a pool's code is taking its futures'
+# locks one by one (in ``as_completed``, right after ``working``) can leave one of them held
+# for good, and the program then hangs instead of showing what the chapter is about.
+SETTLE = 0.3
 
 
 @dataclass
@@ -114,6 +119,7 @@ def run_child(name: str, *, interrupt: bool = True, time_limit: float = 15.0) ->
         if READY not in run.lines:
             raise RuntimeError(f"{name} never got to work")
         if interrupt:
+            time.sleep(SETTLE)
             start = time.monotonic()
             os.killpg(child.pid, signal.SIGINT)
         try:
