@@ -3,8 +3,8 @@
 :func:`run_child` starts ``python -m lib.ctrl_c_demos NAME`` in a process group of its own,
 waits until the program prints ``working`` (and ``SETTLE`` seconds more), then sends SIGINT
 to the whole group, as a terminal does when you press Ctrl-C. It waits for the program to
-end, and kills it after a time limit, so nothing is left running. The :class:`ChildRun` it returns prints what the
-program printed, whether it ended within a bound, and its exit code.
+end, and kills it after a time limit, so nothing is left running. The :class:`ChildRun` it
+returns prints what the program printed, whether it ended within a bound, and its exit code.
 
 On Windows there is no SIGINT to send to one process group (Ctrl-C reaches a console's
 processes as ``CTRL_C_EVENT``): there the program runs without the signal, and the report
