@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
+from lib.comparison import format_duration
 from lib.plots import model_colour, new_panels
 
 __all__ = ["POOL_NAMES", "Beats", "Offload", "plot_heartbeats", "sawtooth"]
@@ -23,15 +24,6 @@ __all__ = ["POOL_NAMES", "Beats", "Offload", "plot_heartbeats", "sawtooth"]
 POOL_NAMES = {"processes": "process pool", "threads": "thread pool"}
 #: Heartbeats: (when the beat was due, when it woke), in seconds.
 Beats = Sequence[tuple[float, float]]
-
-
-def _duration(seconds: float) -> str:
-    """'1.23 s', '4.5 ms' or '67.8 µs', whichever reads best (the chapter's own rule)."""
-    if abs(seconds) >= 0.1:
-        return f"{seconds:.2f} s"
-    if abs(seconds) >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.1f} µs"
 
 
 def sawtooth(beats: Beats) -> tuple[list[float], list[float]]:
@@ -84,7 +76,7 @@ def plot_heartbeats(offloads: Sequence[Offload], title: str) -> Figure:
         ]
         for beats, model, where in runs:
             worst = max(woke - due for due, woke in beats)
-            label = f"{where} (worst {_duration(worst)})"
+            label = f"{where} (worst {format_duration(worst)})"
             ax.plot(*sawtooth(beats), color=model_colour(model), label=label)
         ax.set(
             xlabel="time since the heartbeat started (s)",
