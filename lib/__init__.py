@@ -17,6 +17,7 @@ Each module has one job; open any of them beside the chapter that uses it:
   multiprocessing chapters' shared account (and the same account, each step recorded),
   start-method switch, child-process workers and queue pipeline
 - ``asyncio_tools``, ``fdlimits``: asyncio helpers and open-file limits
+- ``event_loops``: run asyncio on its own event loop or on uvloop, where uvloop installs
 - ``slow_steps``: read asyncio debug mode's reports of steps that held the event loop too long
 - ``choose``, ``footprint``, ``workers``: the decision guide, memory per unit of
   concurrency, and importable pool workers (a blocking one-id fetch) for every start method
