@@ -2,7 +2,8 @@
 
 It serves until it is sent SIGINT or SIGTERM (Ctrl+C), printing ``serving on URL`` once it
 listens; :class:`lib.anilist.running.ServerProcess` starts it and reads that line. Every knob of
-:class:`lib.anilist.server.ServerConfig` is an option (``--help`` lists them).
+:class:`lib.anilist.server.ServerConfig` is an option (``--help`` lists them), and
+``--loop uvloop`` serves on uvloop instead of asyncio's own loop (:mod:`lib.event_loops`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import dataclasses
 import signal
 from typing import NamedTuple
 
+from lib import event_loops
 from lib.anilist import guards
 from lib.anilist.server import HOST, ServerConfig, ServerState, start_site, stop_site
 from lib.fdlimits import raise_open_file_limit
@@ -28,6 +30,7 @@ class Command(NamedTuple):
     port: int
     host: str = HOST
     allow_remote: bool = False
+    loop: str = "asyncio"
 
 
 async def _serve_until_signalled(command: Command) -> None:
@@ -46,10 +49,14 @@ async def _serve_until_signalled(command: Command) -> None:
         await stop_site(state, runner)
 
 
-def options(config: ServerConfig, host: str = HOST, allow_remote: bool = False) -> list[str]:
-    """The command-line options that start a server with ``config`` on a free port: the
-    inverse of :func:`parse_command_line`, for :class:`lib.anilist.running.ServerProcess`."""
+def options(
+    config: ServerConfig, host: str = HOST, allow_remote: bool = False, loop: str = "asyncio"
+) -> list[str]:
+    """The command-line options that start a server with ``config`` on a free port, on the
+    event loop ``loop``: the inverse of :func:`parse_command_line`, for
+    :class:`lib.anilist.running.ServerProcess`."""
     argv = ["--port", "0", "--host", host, *(["--allow-remote"] if allow_remote else [])]
+    argv += ["--loop", loop]
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
         if value is not None:
@@ -69,6 +76,12 @@ def parse_command_line(argv: list[str] | None = None) -> Command:
     parser.add_argument(
         "--allow-remote", action="store_true", help="allow a --host other than loopback"
     )
+    parser.add_argument(
+        "--loop",
+        choices=event_loops.LOOP_NAMES,
+        default="asyncio",
+        help="the event loop to serve on (default asyncio; uvloop where it installs)",
+    )
     parser.add_argument("--latency", type=float, default=defaults.latency)
     parser.add_argument("--jitter", type=float, default=defaults.jitter)
     parser.add_argument("--seed", type=int, default=defaults.seed)
@@ -79,13 +92,19 @@ def parse_command_line(argv: list[str] | None = None) -> Command:
     parser.add_argument("--rate-window", type=float, default=defaults.rate_window)
     args = vars(parser.parse_args(argv))
     port, host, allow_remote = args.pop("port"), args.pop("host"), args.pop("allow_remote")
+    loop = args.pop("loop")
     if not 0 <= port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {port}")
     try:
+        event_loops.loop_factory(loop)  # uvloop missing (Windows): say so before serving
         return Command(
-            ServerConfig(**args), port, guards.check_bind_host(host, allow_remote), allow_remote
+            ServerConfig(**args),
+            port,
+            guards.check_bind_host(host, allow_remote),
+            allow_remote,
+            loop,
         )
-    except ValueError as exc:
+    except (ValueError, ModuleNotFoundError) as exc:
         parser.error(str(exc))
         raise  # unreachable: parser.error exits
 
@@ -100,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     command = parse_command_line(argv)
     raise_open_file_limit()  # a process of its own may hold thousands of connections
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C where signals can't be handled
-        asyncio.run(_serve_until_signalled(command))
+        event_loops.run(_serve_until_signalled(command), command.loop)
 
 
 if __name__ == "__main__":

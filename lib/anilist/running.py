@@ -7,6 +7,9 @@ Both are context managers that leave nothing behind on exit: no thread, no proce
 
     with ServerProcess(latency=0.1) as server:     # its own process, so its own GIL
         ...
+
+Both serve on asyncio's own event loop unless given ``loop="uvloop"`` (see
+:mod:`lib.event_loops`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sys
 import threading
 from typing import Any, Self
 
+from lib import event_loops
 from lib.anilist.__main__ import options
 from lib.anilist.clients import admin_request
 from lib.anilist.guards import check_bind_host, connect_host
@@ -45,11 +49,13 @@ class LocalAniList:
 
     Use it as a context manager. Keyword arguments are
     :class:`lib.anilist.server.ServerConfig` knobs.
-    It listens on 127.0.0.1; another ``host`` needs ``allow_remote=True``.
+    It listens on 127.0.0.1; another ``host`` needs ``allow_remote=True``. ``loop`` is the
+    event loop its thread runs: ``"asyncio"`` (the default) or ``"uvloop"``.
 
     Raises:
-        ValueError: on a bad knob (from ``ServerConfig``), or a non-loopback ``host``
-            without ``allow_remote``.
+        ValueError: on a bad knob (from ``ServerConfig``), a non-loopback ``host``
+            without ``allow_remote``, or an unknown ``loop``.
+        ModuleNotFoundError: ``loop="uvloop"`` where uvloop is not installed (Windows).
         RuntimeError: if the server does not start, or its thread does not stop, in time.
     """
 
@@ -59,9 +65,12 @@ class LocalAniList:
         *,
         host: str = HOST,
         allow_remote: bool = False,
+        loop: str = "asyncio",
         **knobs: Any,
     ) -> None:
         self._initial_config = _config_from(config, knobs)
+        self._new_loop = event_loops.loop_factory(loop)
+        self.loop = loop
         self.host = check_bind_host(host, allow_remote)
         self._allow_remote = allow_remote
         self._state: ServerState | None = None
@@ -99,7 +108,7 @@ class LocalAniList:
 
     def _run(self) -> None:
         # A loop of our own, not asyncio.run: a notebook may have patched asyncio.run.
-        loop = asyncio.new_event_loop()
+        loop = self._new_loop()
         self._loop = loop
         try:
             loop.run_until_complete(self._serve())
@@ -187,9 +196,12 @@ class ServerProcess:
     the client for the GIL. Keyword arguments are :class:`lib.anilist.server.ServerConfig` knobs.
     It listens on 127.0.0.1; another ``host`` needs ``allow_remote=True``. The process raises
     its own limit on open files as far as the OS allows, so it can hold many connections.
+    ``loop`` is the event loop it serves on: ``"asyncio"`` (the default) or ``"uvloop"``.
 
     Raises:
-        ValueError: on a bad knob, or a non-loopback ``host`` without ``allow_remote``.
+        ValueError: on a bad knob, a non-loopback ``host`` without ``allow_remote``, or an
+            unknown ``loop``.
+        ModuleNotFoundError: ``loop="uvloop"`` where uvloop is not installed (Windows).
         RuntimeError: if the process does not start in time (with what it printed).
     """
 
@@ -199,9 +211,12 @@ class ServerProcess:
         *,
         host: str = HOST,
         allow_remote: bool = False,
+        loop: str = "asyncio",
         **knobs: Any,
     ) -> None:
         self.config = _config_from(config, knobs)
+        event_loops.loop_factory(loop)  # an unknown name, or no uvloop here: fail now
+        self.loop = loop
         self.host = check_bind_host(host, allow_remote)
         self._allow_remote = allow_remote
         self._process: subprocess.Popen[str] | None = None
@@ -209,7 +224,7 @@ class ServerProcess:
         self.url = ""
 
     def _command(self) -> list[str]:
-        argv = options(self.config, self.host, self._allow_remote)
+        argv = options(self.config, self.host, self._allow_remote, self.loop)
         return [sys.executable, "-m", "lib.anilist", *argv]
 
     def start(self) -> Self:

@@ -42,6 +42,7 @@ __all__ = [
     "build_app",
     "change_config",
     "health",
+    "loop_name",
     "parse_media_id",
     "reset_stats",
     "show_stats",
@@ -225,8 +226,14 @@ async def change_config(request: web.Request) -> web.Response:
     return web.json_response(dataclasses.asdict(state.config))
 
 
+def loop_name() -> str:
+    """The kind of event loop running here, as :mod:`lib.event_loops` names it."""
+    module = type(asyncio.get_running_loop()).__module__
+    return "uvloop" if module.partition(".")[0] == "uvloop" else "asyncio"
+
+
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return web.json_response({"status": "ok", "loop": loop_name()})
 
 
 def build_app(state: ServerState) -> web.Application:

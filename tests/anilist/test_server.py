@@ -134,7 +134,7 @@ def test_health_endpoint(server) -> None:
     with requests.Session() as session:
         response = session.get(server.url + "health", timeout=5)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "loop": "asyncio"}
 
 
 # --- latency and jitter -------------------------------------------------------------------
@@ -640,7 +640,7 @@ def test_module_serves_and_exits_cleanly_on_sigterm(net) -> None:
         port = int(line.rstrip().rstrip("/").rsplit(":", 1)[1])
         with requests.Session() as session:
             response = session.get(f"http://127.0.0.1:{port}/health", timeout=5)
-        assert response.json() == {"status": "ok"}
+        assert response.json() == {"status": "ok", "loop": "asyncio"}
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=5) == 0, "SIGTERM should end the server cleanly"
         assert net.refused(port)
