@@ -12,6 +12,8 @@ The rule, in order:
 1. One task at a time: nothing to overlap, so stay **sequential**.
 2. CPU-bound (computing at least 70% of the time, like ``lib.workloads``' "CPU-bound"):
    **processes**, one per usable core; with one core nothing runs in parallel: sequential.
+   More tasks at once than this machine has cores, and more machines to run them on: a
+   **cluster** (chapter 10's Dask scheduler and workers), one worker thread per core.
 3. I/O-bound (computing at most 30% of the time): **asyncio** if the I/O libraries are
    async, else **threads**, with the pool capped at ``max_threads``.
 4. In between: overlap the waits with asyncio (or threads) and hand the computing to a
@@ -45,6 +47,7 @@ MODELS = (
     "asyncio",
     "threads + processes",
     "asyncio + processes",
+    "cluster",
 )
 
 
@@ -75,16 +78,20 @@ class Workload:
         concurrency: how many tasks you want in progress at once.
         async_libraries: the I/O libraries have async APIs (aiohttp, asyncpg, ...).
         shared_state: the tasks update the same in-memory objects.
+        machines: how many machines the work may use, each with as many usable cores as
+            this one; more than one allows a cluster.
 
     Raises:
         TypeError: on a field of the wrong type.
-        ValueError: if ``cpu_share`` is outside 0..1 (or NaN), or ``concurrency`` < 1.
+        ValueError: if ``cpu_share`` is outside 0..1 (or NaN), or ``concurrency`` or
+            ``machines`` < 1.
     """
 
     cpu_share: float
     concurrency: int
     async_libraries: bool = False
     shared_state: bool = False
+    machines: int = 1
 
     def __post_init__(self) -> None:
         share = self.cpu_share
@@ -95,6 +102,7 @@ class Workload:
         _check_count("concurrency", self.concurrency)
         _check_bool("async_libraries", self.async_libraries)
         _check_bool("shared_state", self.shared_state)
+        _check_count("machines", self.machines)
 
     @classmethod
     def from_profile(
@@ -103,6 +111,7 @@ class Workload:
         concurrency: int,
         async_libraries: bool = False,
         shared_state: bool = False,
+        machines: int = 1,
     ) -> Workload:
         """A workload whose ``cpu_share`` is measured (``lib.workloads.classify``), capped at 1.
 
@@ -112,7 +121,7 @@ class Workload:
         if not isinstance(profile, WorkloadProfile):
             raise TypeError(f"expected a WorkloadProfile, got {type(profile).__name__}")
         share = min(1.0, max(0.0, profile.cpu_share))
-        return cls(share, concurrency, async_libraries, shared_state)
+        return cls(share, concurrency, async_libraries, shared_state, machines)
 
     @property
     def kind(self) -> str:
@@ -149,7 +158,24 @@ _SHARED_STATE = {
     "is safe; hold an asyncio.Lock across an await",
     "processes": "shared state: processes share no memory, so send inputs in and results back "
     "through the pool (pickled), or use multiprocessing.shared_memory",
+    "cluster": "shared state: the workers share no memory, not even a machine: send inputs in "
+    "and results back (scatter data that many tasks read)",
 }
+
+
+def _cluster(workload: Workload, cores: int, share: str) -> Recommendation:
+    machines, n = workload.machines, workload.concurrency
+    workers = min(n, cores * machines)
+    reasons = [
+        f"CPU-bound ({share}), {n} tasks at once and {cores} usable cores here: one machine "
+        f"runs {cores} at a time",
+        f"a cluster of {machines} machines runs {workers} at once, one worker thread per core",
+        "each task must compute for far longer than a round trip to the scheduler costs "
+        "(chapter 10 measures it), and its data must be worth sending",
+    ]
+    if workload.shared_state:
+        reasons.append(_SHARED_STATE["cluster"])
+    return Recommendation("cluster", workers, tuple(reasons))
 
 
 def choose_model(
@@ -186,6 +212,8 @@ def choose_model(
                     "adds overhead",
                 ),
             )
+        if workload.machines > 1 and n > cores:
+            return _cluster(workload, cores, share)
         reasons = [
             f"CPU-bound ({share}): threads and asyncio take turns on one core under the GIL; "
             "processes each have their own interpreter",

@@ -42,6 +42,11 @@ from lib.workloads import WorkloadProfile
         (Workload(0.5, 40, async_libraries=True), 2, "asyncio + processes", 2),
         (Workload(0.5, 40), 4, "threads + processes", 4),
         (Workload(0.5, 40), 1, "threads + processes", 1),
+        # CPU-bound, more tasks than cores, more machines: a cluster, a worker thread a core
+        (Workload(0.99, 40, machines=4), 8, "cluster", 32),
+        (Workload(0.99, 10, machines=4), 8, "cluster", 10),
+        (Workload(0.99, 8, machines=4), 8, "processes", 8),  # fits one machine: no network
+        (Workload(0.02, 5000, machines=4), 2, "threads", DEFAULT_MAX_THREADS),  # I/O: no
     ],
 )
 def test_choose_model_follows_the_rule(workload, cores, model, workers) -> None:
@@ -190,3 +195,18 @@ def test_pool_sizes_are_spelled_with_their_unit() -> None:
     assert any("one usable core" in reason for reason in one_core)
     cpu = choose_model(Workload(1.0, 40), cores=4).reasons
     assert any("at most 4 processes" in reason for reason in cpu)
+
+
+def test_cluster_reasons_name_the_network_and_shared_state() -> None:
+    choice = choose_model(Workload(1.0, 40, shared_state=True, machines=3), cores=4)
+    assert choice.model == "cluster" and choice.workers == 12
+    assert any("round trip to the scheduler" in reason for reason in choice.reasons)
+    assert any("share no memory" in reason for reason in choice.reasons)
+
+
+@pytest.mark.parametrize(
+    ("machines", "error"), [(0, ValueError), (True, TypeError), (1.5, TypeError)]
+)
+def test_machines_must_be_a_positive_count(machines, error) -> None:
+    with pytest.raises(error, match="machines"):
+        Workload(1.0, 4, machines=machines)
