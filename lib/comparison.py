@@ -1,9 +1,10 @@
 """Chapter 7's comparison table of threads, processes and asyncio, built from its measurements.
 
 The chapter measures each aspect of the article's table; :class:`Measured` holds those
-numbers, :func:`comparison_rows` words them (one row per aspect, every cell citing a number)
-and :func:`comparison_table` renders the rows as Markdown, ready for
-``IPython.display.Markdown``. :func:`markdown_table` renders any rows of strings.
+numbers (and, in :class:`ClusterFigures`, those of a fourth column: a Dask cluster),
+:func:`comparison_rows` words them (one row per aspect, every cell citing a number) and
+:func:`comparison_table` renders the rows as Markdown, ready for ``IPython.display.Markdown``.
+:func:`markdown_table` renders any rows of strings.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 from lib.footprint import format_bytes
 
 __all__ = [
+    "CLUSTER",
     "MODELS",
     "START_METHODS",
+    "ClusterFigures",
     "Measured",
     "comparison_rows",
     "comparison_table",
@@ -25,6 +28,8 @@ __all__ = [
 
 #: The table's columns, in order.
 MODELS = ("threads", "processes", "asyncio")
+#: The fourth column's heading, when the chapter measured a cluster too.
+CLUSTER = "a cluster (Dask)"
 #: multiprocessing's start methods, in the order the table lists them.
 START_METHODS = ("fork", "forkserver", "spawn")
 
@@ -57,6 +62,32 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 @dataclass(frozen=True)
+class ClusterFigures:
+    """What chapter 7 measured of a Dask cluster (a scheduler and worker processes on TCP).
+
+    - ``io``, ``cpu``: (speed-up over sequential, share of the ideal) of the same runs as
+      :class:`Measured`'s, through the cluster's executor;
+    - ``workers``, ``threads``: worker processes, and threads in each;
+    - ``sent``: bytes serialised to send one request's task to a worker;
+    - ``start``: seconds to start one more worker, until the scheduler knows it;
+    - ``memory``: unique bytes of one worker process;
+    - ``late``: the heartbeat's worst lateness while the CPU work ran on the cluster;
+    - ``crash``: the exception each future gave in the batch where one job raised, ``None``
+      for a result.
+    """
+
+    io: tuple[float, float]
+    cpu: tuple[float, float]
+    workers: int
+    threads: int
+    sent: int
+    start: float
+    memory: float
+    late: float
+    crash: Sequence[str | None]
+
+
+@dataclass(frozen=True)
 class Measured:
     """What chapter 7 measured, for :func:`comparison_rows`. Times in seconds, sizes in bytes.
 
@@ -76,7 +107,8 @@ class Measured:
     - ``late``: the heartbeat's worst lateness, for ``"cpu in loop"``, ``"cpu in processes"``,
       ``"blocking in loop"`` and ``"blocking in threads"``;
     - ``crash``: per model, the exception each future (or task) gave in a batch where one job
-      raised, ``None`` for a result; ``"killed process"``: the same when a worker died.
+      raised, ``None`` for a result; ``"killed process"``: the same when a worker died;
+    - ``cluster``: the fourth column's figures, or ``None`` for a three-column table.
     """
 
     io: Mapping[str, tuple[float, float]]
@@ -94,6 +126,7 @@ class Measured:
     lost: Mapping[str, tuple[int, int, int]]
     late: Mapping[str, float]
     crash: Mapping[str, Sequence[str | None]]
+    cluster: ClusterFigures | None = None
 
 
 def _overlap(figures: tuple[float, float]) -> str:
@@ -201,10 +234,37 @@ def comparison_rows(measured: Measured) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def _cluster_cells(c: ClusterFigures) -> list[str]:
+    """The fourth column, one cell per row of :func:`comparison_rows`, in the same order."""
+    slots = c.workers * c.threads
+    return [
+        f"{_overlap(c.io)}, each request a task sent over TCP",
+        f"{c.workers} worker processes, one thread each: {_overlap(c.cpu)}"
+        if c.threads == 1
+        else f"{c.workers} workers × {c.threads} threads: {_overlap(c.cpu)}",
+        f"a scheduler and worker processes on TCP; every task serialised ({c.sent:,} bytes "
+        "for one request)",
+        f"{format_duration(c.start)} for one more worker",
+        f"{format_bytes(c.memory)} unique, per worker process",
+        f"{slots} worker threads here ({c.workers} × {c.threads}); each machine added adds its "
+        "cores",
+        "none shared, not even a machine: inputs and results serialised",
+        f"{format_duration(c.late)} with the CPU work on the cluster",
+        f"the future re-raises it: {_crash(c.crash)}; a killed worker's tasks re-run "
+        "elsewhere (chapter 10)",
+    ]
+
+
 def comparison_table(measured: Measured) -> str:
-    """The whole table as Markdown: :func:`comparison_rows` under a header.
+    """The whole table as Markdown: :func:`comparison_rows` under a header, and a fourth
+    column for :attr:`Measured.cluster` when it was measured.
 
     Raises:
         ValueError: as :func:`comparison_rows`.
     """
-    return markdown_table(["aspect", *MODELS], comparison_rows(measured))
+    rows = comparison_rows(measured)
+    if measured.cluster is None:
+        return markdown_table(["aspect", *MODELS], rows)
+    cells = _cluster_cells(measured.cluster)
+    wide = [[*row, cell] for row, cell in zip(rows, cells, strict=True)]
+    return markdown_table(["aspect", *MODELS, CLUSTER], wide)

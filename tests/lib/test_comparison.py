@@ -7,7 +7,9 @@ import dataclasses
 import pytest
 
 from lib.comparison import (
+    CLUSTER,
     MODELS,
+    ClusterFigures,
     Measured,
     comparison_rows,
     comparison_table,
@@ -120,3 +122,38 @@ def test_a_free_threaded_build_says_so() -> None:
 def test_missing_figures_are_named(change: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         comparison_rows(dataclasses.replace(MEASURED, **change))  # type: ignore[arg-type]
+
+
+CLUSTER_FIGURES = ClusterFigures(
+    io=(6.1, 0.76),
+    cpu=(1.6, 0.8),
+    workers=2,
+    threads=1,
+    sent=412,
+    start=0.91,
+    memory=30 * 2**20,
+    late=0.004,
+    crash=[None, None, "ValueError", None],
+)
+
+
+def test_a_measured_cluster_adds_a_fourth_column_citing_its_figures() -> None:
+    table = comparison_table(dataclasses.replace(MEASURED, cluster=CLUSTER_FIGURES))
+    lines = table.splitlines()
+    assert lines[0] == f"| aspect | threads | processes | asyncio | {CLUSTER} |"
+    assert all(line.count(" | ") == 4 for line in lines if not line.startswith("|-"))
+    for text in [
+        "6.1×, 76% of ideal, each request a task sent over TCP",
+        "2 worker processes, one thread each: 1.6×, 80% of ideal",
+        "(412 bytes for one request)",
+        "0.91 s for one more worker",
+        "30.0 MiB unique",
+        "2 worker threads here (2 × 1)",
+        "4.0 ms with the CPU work on the cluster",
+    ]:
+        assert text in table, text
+    assert table.splitlines()[-1].endswith("re-run elsewhere (chapter 10) |")
+
+
+def test_without_a_cluster_the_table_keeps_three_models() -> None:
+    assert CLUSTER not in comparison_table(MEASURED)
