@@ -45,6 +45,8 @@ Each module has one job; open any of them beside the chapter that uses it:
   breaks a deadlock, and accounts with a lock each for chapter 8's transfers
 - ``interrupt_child``, ``ctrl_c_demos``: press Ctrl-C on a child program and report how it
   ended; the small programs chapter 8 interrupts
+- ``cluster``: a Dask scheduler and workers as real processes on 127.0.0.1 (or the cluster
+  named by ``BOOK_DASK_SCHEDULER``), stopped with nothing left behind
 - ``exercises``: each chapter's checkers, over their private harness
 """
 

@@ -1,0 +1,301 @@
+"""A Dask cluster for the book: a scheduler and workers as real processes on 127.0.0.1.
+
+:class:`LoopbackCluster` starts what a multi-machine deployment runs, ``dask scheduler`` and
+``dask worker``, as separate processes that talk TCP over the loopback interface, with no
+dashboard and their scratch space in a temporary folder. Leaving its ``with`` block stops
+every worker and the scheduler and removes the folder: nothing is left running.
+
+:func:`book_cluster` is what the chapters use: it connects to the scheduler named by the
+environment variable ``BOOK_DASK_SCHEDULER`` (a cluster on other machines) when that is set,
+and starts a :class:`LoopbackCluster` otherwise. :func:`client_from_env` returns a client for
+that scheduler, or ``None``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from distributed import Client
+
+__all__ = [
+    "SCHEDULER_ENV",
+    "START_TIMEOUT",
+    "Cluster",
+    "ClusterError",
+    "ExistingCluster",
+    "LoopbackCluster",
+    "book_cluster",
+    "client_from_env",
+    "quiet_distributed",
+    "scheduler_from_env",
+]
+
+SCHEDULER_ENV = "BOOK_DASK_SCHEDULER"  # e.g. tcp://10.0.0.5:8786: use that cluster instead
+START_TIMEOUT = 60.0  # seconds for the scheduler and every worker to be ready
+STOP_TIMEOUT = 10.0  # seconds a process gets to exit after SIGTERM, before SIGKILL
+HOST = "127.0.0.1"
+# distributed logs at INFO to stderr; the book's outputs show only what the cells print.
+_QUIET = {"DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error", "DASK_LOGGING__DISTRIBUTED": "error"}
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not start, or was asked for something it cannot do."""
+
+
+def quiet_distributed() -> None:
+    """Let distributed's loggers in this process report errors only (not its INFO lines)."""
+    for name in ("distributed", "distributed.client", "distributed.worker", "tornado"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def scheduler_from_env() -> str | None:
+    """The scheduler address in ``BOOK_DASK_SCHEDULER``, or ``None`` when unset or blank."""
+    return os.environ.get(SCHEDULER_ENV, "").strip() or None
+
+
+def client_from_env(timeout: float = START_TIMEOUT) -> Client | None:
+    """A client connected to ``BOOK_DASK_SCHEDULER``'s scheduler, or ``None`` when it is unset.
+
+    The caller closes the client (``with client:``).
+
+    Raises:
+        OSError: if the scheduler cannot be reached within ``timeout`` seconds.
+    """
+    address = scheduler_from_env()
+    if address is None:
+        return None
+    return _connect(address, timeout)
+
+
+def _connect(address: str, timeout: float) -> Client:
+    quiet_distributed()
+    return Client(address, timeout=f"{timeout}s")  # type: ignore[no-untyped-call]
+
+
+class Cluster:
+    """A running cluster: its scheduler's address, clients for it, the workers' names."""
+
+    address: str
+    local: bool  # True when this process started the scheduler and workers
+
+    def client(self, timeout: float = START_TIMEOUT) -> Client:
+        """A new client of this cluster; close it (``with cluster.client() as client:``).
+
+        Raises:
+            OSError: if the scheduler cannot be reached within ``timeout`` seconds.
+        """
+        return _connect(self.address, timeout)
+
+    def worker_names(self) -> list[str]:
+        """The names of the workers connected to the scheduler now, sorted."""
+        with self.client() as client:
+            workers = client.scheduler_info(n_workers=-1)["workers"].values()
+            return sorted(str(info.get("name", info["id"])) for info in workers)
+
+    def kill_worker(self, name: str) -> int:
+        """Kill a worker's process with SIGKILL, as a crash would, and return its pid.
+
+        Raises:
+            ClusterError: for a cluster this process did not start.
+            KeyError: if no worker has that name.
+        """
+        raise ClusterError("only a LoopbackCluster's workers can be killed from here")
+
+
+class ExistingCluster(Cluster):
+    """A cluster someone else runs: only its address is known. Nothing to stop."""
+
+    def __init__(self, address: str) -> None:
+        if not address.strip():
+            raise ValueError("need a scheduler address such as tcp://10.0.0.5:8786")
+        self.address = address.strip()
+        self.local = False
+
+    def __enter__(self) -> ExistingCluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class LoopbackCluster(Cluster):
+    """``dask scheduler`` and ``workers`` x ``dask worker`` as child processes on 127.0.0.1.
+
+    Use it as a context manager; leaving the block stops them all (SIGTERM, then SIGKILL after
+    a grace period) and removes the scratch folder. Workers run without a nanny, so a killed
+    worker stays dead and the scheduler re-runs its tasks on the others.
+
+    Raises:
+        ValueError: for fewer than one worker or thread per worker, or a bad timeout.
+        ClusterError: (on entering) if a process exits early or is not ready in time.
+    """
+
+    def __init__(
+        self, workers: int = 2, threads_per_worker: int = 1, timeout: float = START_TIMEOUT
+    ) -> None:
+        for label, value in (("workers", workers), ("threads_per_worker", threads_per_worker)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{label} must be an int >= 1, got {value!r}")
+        if not timeout > 0:
+            raise ValueError(f"timeout must be positive, got {timeout!r}")
+        self.workers = workers
+        self.threads_per_worker = threads_per_worker
+        self.timeout = timeout
+        self.local = True
+        self.address = ""
+        self.scratch = Path()
+        self._scheduler: subprocess.Popen[bytes] | None = None
+        self._workers: dict[str, subprocess.Popen[bytes]] = {}
+        self._logs: list[IO[bytes]] = []
+
+    # --- starting ---------------------------------------------------------------------------
+
+    def __enter__(self) -> LoopbackCluster:
+        self.scratch = Path(tempfile.mkdtemp(prefix="book-dask-"))
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = open(self.scratch / f"{name}.log", "wb")  # noqa: SIM115 (closed in close())
+        self._logs.append(log)
+        # The working directory is this process's, as on ``python -m``: the scheduler and the
+        # workers import what the tasks' functions need from the same places as this process.
+        return subprocess.Popen(
+            [sys.executable, "-m", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **_QUIET, "PYTHONWARNINGS": "ignore"},
+        )
+
+    def _start(self) -> None:
+        deadline = time.monotonic() + self.timeout
+        scheduler_file = self.scratch / "scheduler.json"
+        self._scheduler = self._spawn(
+            "scheduler",
+            "distributed.cli.dask_scheduler",
+            *("--host", HOST, "--port", "0", "--no-dashboard"),
+            *("--scheduler-file", str(scheduler_file)),
+        )
+        while not self._read_address(scheduler_file):
+            self._check_alive("scheduler", self._scheduler, deadline)
+            time.sleep(0.05)
+        for index in range(1, self.workers + 1):
+            name = f"worker-{index}"
+            self._workers[name] = self._spawn(
+                name,
+                "distributed.cli.dask_worker",
+                self.address,
+                *("--name", name, "--nthreads", str(self.threads_per_worker)),
+                *("--no-nanny", "--no-dashboard", "--host", HOST),
+                *("--local-directory", str(self.scratch), "--death-timeout", "60"),
+            )
+        with self.client(max(deadline - time.monotonic(), 1.0)) as client:
+            while len(client.scheduler_info(n_workers=-1)["workers"]) < self.workers:
+                for name, process in self._workers.items():
+                    self._check_alive(name, process, deadline)
+                time.sleep(0.05)
+
+    def _read_address(self, scheduler_file: Path) -> bool:
+        with contextlib.suppress(OSError, ValueError):
+            self.address = str(json.loads(scheduler_file.read_text())["address"])
+        return bool(self.address)
+
+    def _check_alive(self, name: str, process: subprocess.Popen[bytes], deadline: float) -> None:
+        if process.poll() is not None:
+            log = (self.scratch / f"{name}.log").read_text(errors="replace")[-1500:]
+            raise ClusterError(f"the {name} exited with {process.returncode}:\n{log}")
+        if time.monotonic() > deadline:
+            raise ClusterError(f"the {name} was not ready within {self.timeout} s")
+
+    # --- while running -----------------------------------------------------------------------
+
+    def worker_pids(self) -> dict[str, int]:
+        """Each worker's name and process id, for the workers still running."""
+        return {n: p.pid for n, p in self._workers.items() if p.poll() is None}
+
+    def kill_worker(self, name: str) -> int:
+        """Kill a worker's process with SIGKILL, as a crash would, and return its pid.
+
+        Raises:
+            KeyError: if this cluster started no worker of that name.
+        """
+        if name not in self._workers:
+            raise KeyError(f"no worker {name!r}: the workers are {sorted(self._workers)}")
+        process = self._workers[name]
+        process.kill()
+        process.wait(STOP_TIMEOUT)
+        return process.pid
+
+    # --- stopping ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop every worker, then the scheduler, and remove the scratch folder. Idempotent."""
+        # Workers first, so they leave the scheduler cleanly; then the scheduler.
+        _stop(list(self._workers.values()))
+        _stop([self._scheduler] if self._scheduler is not None else [])
+        self._workers.clear()
+        self._scheduler = None
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
+        if self.scratch != Path():
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each process still running, wait, then SIGKILL what has not exited."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_TIMEOUT)
+
+
+@contextlib.contextmanager
+def book_cluster(
+    workers: int = 2, threads_per_worker: int = 1, timeout: float = START_TIMEOUT
+) -> Iterator[Cluster]:
+    """The chapters' cluster: ``BOOK_DASK_SCHEDULER``'s when set, else a new local one.
+
+    A local cluster has ``workers`` workers of ``threads_per_worker`` threads each and is
+    stopped when the block ends; an existing one is left running as it was found.
+
+    Raises:
+        ValueError: for bad sizes (local cluster).
+        ClusterError: if the local cluster cannot start within ``timeout`` seconds.
+    """
+    address = scheduler_from_env()
+    if address is not None:
+        yield ExistingCluster(address)
+        return
+    with LoopbackCluster(workers, threads_per_worker, timeout) as cluster:
+        yield cluster
