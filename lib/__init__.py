@@ -48,6 +48,8 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``cluster``: a Dask scheduler and workers as real processes on 127.0.0.1 (or the cluster
   named by ``BOOK_DASK_SCHEDULER``), stopped with nothing left behind
 - ``exercises``: each chapter's checkers, over their private harness
+- ``grading``: for teachers: grade a class's submitted notebooks with those checkers
+  (``make grade``), into a gradebook and a feedback page per student
 """
 
 __all__: list[str] = []

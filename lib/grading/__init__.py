@@ -1,0 +1,18 @@
+"""For teachers: grade a class's submitted chapter notebooks with the book's own checks.
+
+``python -m lib.grading SUBMISSIONS [--out DIR]`` (or ``make grade SUBMISSIONS=folder``)
+runs each submission in a fresh kernel, checks each exercise with ``lib.exercises``, and
+writes ``grades.csv`` and a feedback page per submission. One module a job:
+
+- ``chapters``: what grading trusts from the book's own chapters: imports, exercises, checks
+- ``submissions``: find the submitted notebooks, and say which chapter each is (or why not)
+- ``kernel``: run code in a fresh kernel in a scratch folder, each cell under a time limit,
+  and kill everything it started
+- ``probe``: the grader's side inside that kernel: fingerprints of ``lib``, the book's checks
+- ``checks``: grade one submission: its cells, the checks between them, tampering flagged
+- ``gradebook``: ``grades.csv``, a row per submission and a column per exercise
+- ``feedback``: a Markdown page per submission with each check's result and hint
+- ``__main__``: the command line, in parallel on the usable cores, with a progress bar
+"""
+
+__all__: list[str] = []

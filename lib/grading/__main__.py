@@ -1,0 +1,132 @@
+"""Grade a folder of submitted chapter notebooks: ``python -m lib.grading SUBMISSIONS``.
+
+Writes ``grades.csv`` and one feedback page per submission (``feedback/*.md``) into
+``--out`` (default ``_build/grades``), and nothing anywhere else: each submission's kernel
+works in a scratch folder under ``--out``, removed when its grading ends. Submissions are
+graded in parallel, one kernel per usable core, with a progress bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+from lib.cpus import usable_cpus
+from lib.grading.chapters import BOOK_CHAPTERS, book_chapters
+from lib.grading.checks import Grade, Limits, grade
+from lib.grading.feedback import write_feedback
+from lib.grading.gradebook import write_gradebook
+from lib.grading.kernel import Kernel
+from lib.grading.submissions import MAX_BYTES, Submission, find_submissions, read_submission
+
+__all__ = ["grade_folder", "main", "parse_args"]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m lib.grading", description=__doc__)
+    parser.add_argument("submissions", type=Path, help="a folder of submitted .ipynb files")
+    parser.add_argument("--out", type=Path, default=Path("_build/grades"))
+    parser.add_argument("--jobs", type=int, default=usable_cpus(), help="kernels at once")
+    parser.add_argument("--cell-timeout", type=float, default=Limits.cell, metavar="SECONDS")
+    parser.add_argument(
+        "--notebook-timeout", type=float, default=Limits.notebook, metavar="SECONDS"
+    )
+    parser.add_argument(
+        "--whole", action="store_true", help="run every cell, the chapter's demos too"
+    )
+    parser.add_argument("--max-mb", type=float, default=MAX_BYTES / 2**20)
+    parser.add_argument("--chapters", type=Path, default=BOOK_CHAPTERS, help=argparse.SUPPRESS)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if args.jobs < 1 or args.cell_timeout <= 0 or args.notebook_timeout <= 0:
+        parser.error("--jobs, --cell-timeout and --notebook-timeout must be positive")
+    return args
+
+
+def _grade_one(submission: Submission, scratch: Path, limits: Limits) -> Grade:
+    scratch.mkdir(parents=True)
+    try:
+        return grade(submission, scratch, limits)
+    except Exception as error:  # a bug of the grader's: this row says so, the others go on
+        return Grade(submission, events=[f"not graded: the grader failed ({error!r})"])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def grade_folder(args: argparse.Namespace) -> list[Grade]:
+    """Grade every submission under ``args.submissions``; write the gradebook and pages.
+
+    Raises:
+        NotADirectoryError: if the submissions folder does not exist.
+        FileNotFoundError: if the book's chapters are missing.
+    """
+    chapters = book_chapters(args.chapters)
+    out: Path = args.out
+    paths = find_submissions(args.submissions, skip=out)
+    feedback = out / "feedback"
+    shutil.rmtree(feedback, ignore_errors=True)  # pages of an earlier run would mislead
+    feedback.mkdir(parents=True)
+    work = out / ".work"
+    shutil.rmtree(work, ignore_errors=True)
+    limits = Limits(args.cell_timeout, args.notebook_timeout, args.whole)
+    max_bytes = int(args.max_mb * 2**20)
+    submissions = [read_submission(path, args.submissions, chapters, max_bytes) for path in paths]
+    grades: list[Grade] = []
+    jobs = min(args.jobs, max(1, len(submissions)))
+    try:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
+            futures = [
+                pool.submit(_grade_one, submission, work / str(index), limits)
+                for index, submission in enumerate(submissions)
+            ]
+            bar = tqdm(
+                as_completed(futures),
+                total=len(futures),
+                unit="notebook",
+                disable=args.quiet or None,
+                file=sys.stderr,
+            )
+            for future in bar:
+                grades.append(future.result())
+    except KeyboardInterrupt:
+        Kernel.close_all()
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for result in grades:
+        write_feedback(result, feedback)
+    write_gradebook(grades, out / "grades.csv")
+    return grades
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    try:
+        grades = grade_folder(args)
+    except (NotADirectoryError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    seconds = time.monotonic() - started
+    jobs = min(args.jobs, max(1, len(grades)))
+    bound = math.ceil(len(grades) / jobs) * (args.notebook_timeout + 30)
+    flagged = sum(bool(result.flagged) for result in grades)
+    print(
+        f"graded {len(grades)} submission(s) in {seconds:.1f} s with {jobs} kernel(s) at once "
+        f"(at most about {bound:.0f} s: {args.notebook_timeout:g} s per notebook); "
+        f"{flagged} flagged"
+    )
+    print(f"gradebook: {args.out / 'grades.csv'}")
+    print(f"feedback:  {args.out / 'feedback'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

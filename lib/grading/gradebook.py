@@ -1,0 +1,79 @@
+"""The gradebook: ``grades.csv``, one row per submission and one column per exercise.
+
+Each exercise's column says ``passed``, ``failed`` or ``not attempted`` (empty where the
+submission is of another chapter); ``total`` counts the passed ones out of ``out_of``;
+``flagged`` says what a submission changed in ``lib`` or the checker; ``reason`` says why
+anything failed: the submission's problem, what its cells did, and the first hint of each
+failed exercise.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from lib.grading.checks import ExerciseResult, Grade
+
+__all__ = ["COLUMNS", "columns", "reasons", "write_gradebook"]
+
+COLUMNS = ("submission", "chapter")  # then one column per exercise
+TAIL = ("total", "out_of", "flagged", "reason")
+MAX_REASON = 160  # characters of one failure's reason in the gradebook; the page has it all
+
+
+def columns(grades: Sequence[Grade]) -> list[str]:
+    """The exercise columns, in book order, of every chapter among ``grades``."""
+    chapters = {
+        grade.submission.chapter.name: grade.submission.chapter
+        for grade in grades
+        if grade.submission.chapter is not None
+    }
+    return [exercise.column for name in sorted(chapters) for exercise in chapters[name].exercises]
+
+
+def _why(result: ExerciseResult) -> str:
+    if result.why:
+        text = result.why
+    elif result.failed:
+        case, hint = result.failed[0]
+        text = f"{case}: {hint}"
+    else:
+        return ""
+    text = text if len(text) <= MAX_REASON else text[: MAX_REASON - 3] + "..."
+    return f"{result.exercise.column}: {text}"
+
+
+def reasons(grade: Grade) -> list[str]:
+    """Why the submission lost marks, one phrase each, most serious first."""
+    found = []
+    if grade.flagged:
+        found.append(f"FLAGGED: {grade.flagged}")
+    if grade.submission.note:
+        found.append(grade.submission.note)
+    found += grade.events
+    found += [
+        why
+        for result in grade.results
+        if result.status == "failed" and (why := _why(result)) and not grade.flagged
+    ]
+    return found
+
+
+def write_gradebook(grades: Sequence[Grade], path: Path) -> list[str]:
+    """Write ``grades`` to the CSV file ``path``; return its header."""
+    exercise_columns = columns(grades)
+    header = [*COLUMNS, *exercise_columns, *TAIL]
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        for grade in sorted(grades, key=lambda grade: grade.submission.name):
+            chapter = grade.submission.chapter
+            status = {result.exercise.column: result.status for result in grade.results}
+            row = [grade.submission.name, chapter.name if chapter else ""]
+            row += [status.get(column, "") for column in exercise_columns]
+            out_of = len(chapter.exercises) if chapter else 0
+            row += [str(grade.total), str(out_of), "yes" if grade.flagged else ""]
+            row.append("; ".join(reasons(grade)))
+            writer.writerow(row)
+    return header
