@@ -4,8 +4,9 @@
 #   make test-notebooks  only re-execute the notebooks (nbval), no lint or unit tests
 #   make test-versions  the whole suite on Python 3.14 and 3.15, the notebooks on 3.12 and 3.13
 #   make execute  re-execute every notebook in place (NB=chapters/X.ipynb for one)
-#   make lab    set up, then open the book in JupyterLab
+#   make lab    set up, then open the book in JupyterLab (EDITION=student: without solutions)
 #   make student  write the student edition (no solutions) into _build/student
+#   make grade SUBMISSIONS=folder  grade a class's notebooks into _build/grades (grades.csv, feedback)
 #   make bench  measure speed-ups and throughput into _build/bench (make bench-quick: no notebooks)
 #   make clean  remove build outputs (keeps .venv); make distclean removes .venv too
 
@@ -34,6 +35,7 @@ else
 BIN := $(VENV)/bin
 endif
 STAMP := $(VENV)/.installed
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # Notebooks print timings, ids and ports; the sanitize file masks what changes between runs.
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
 # pytest-xdist, two workers per usable core (the suite waits about half the time; conftest.py),
@@ -45,9 +47,16 @@ PARALLEL ?= -n auto --dist loadfile
 ifeq ($(IN_SID_ROOT),yes)
 # This Python lives in the sid root: run the same target there, in this same folder.
 setup book test test-notebooks execute lint lab student bench bench-quick:
-	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)"
+	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" EDITION="$(EDITION)"
 else
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_SETTINGS)
+
+# JupyterLab's defaults for the book: no "official Jupyter news?" pop-up and no update check
+# (the book stays offline). Copied to where JupyterLab reads this environment's own defaults,
+# so a learner's settings in ~/.jupyter are neither read for this nor changed.
+$(LAB_SETTINGS): jupyterlab-settings/overrides.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp jupyterlab-settings/overrides.json $@
 
 # Whether this is a free-threaded build (3.14t): it gets no type checker (requirements-lint.txt).
 FREE_THREADED = $(BIN)/python -c 'import sys, sysconfig; sys.exit(not sysconfig.get_config_var("Py_GIL_DISABLED"))'
@@ -90,8 +99,22 @@ execute: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		$(or $(NB),chapters/*.ipynb)
 
+# make lab opens the full edition: every solution is there, collapsed under its starter (click
+# the cell's bar to open it). make lab EDITION=student opens the student edition instead, with
+# no solutions, writing it into _build/student the first time only, so a learner's work stays.
+EDITION ?= full
+$(if $(filter full student,$(EDITION)),,$(error EDITION is full or student, not "$(EDITION)"))
+ifeq ($(EDITION),student)
 lab: setup
+	@test -d _build/student || $(BIN)/python scripts/make_student.py _build/student
+	@echo "The student edition, in _build/student (make student or make clean replaces it)."
+	cd _build/student && PATH="$(CURDIR)/$(BIN):$$PATH" "$(CURDIR)/$(BIN)/jupyter" lab \
+		chapters/01_why_concurrency.ipynb
+else
+lab: setup
+	@echo "The full edition, solutions collapsed. For the one without: make lab EDITION=student"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab chapters/01_why_concurrency.ipynb
+endif
 
 bench: setup
 	$(BIN)/python -m bench
@@ -101,6 +124,14 @@ bench-quick: setup
 
 student: setup
 	$(BIN)/python scripts/make_student.py _build/student
+
+# Grade a folder of submitted chapter notebooks with the book's own checks (teachers.md):
+# GRADES=folder for the output (default _build/grades), GRADE_OPTIONS="--jobs 4" and so on.
+.PHONY: grade
+grade: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m lib.grading "$(SUBMISSIONS)" \
+		--out "$(or $(GRADES),_build/grades)" $(GRADE_OPTIONS)
 endif
 
 # `make test` once per version in TEST_VERSIONS and `make test-notebooks` once per version in
