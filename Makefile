@@ -36,6 +36,9 @@ BIN := $(VENV)/bin
 endif
 STAMP := $(VENV)/.installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# make lab EDITION=student opens the student edition (no solutions) instead of the full one.
+EDITION ?= full
+$(if $(filter full student,$(EDITION)),,$(error EDITION is full or student, not "$(EDITION)"))
 # Notebooks print timings, ids and ports; the sanitize file masks what changes between runs.
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120
 # pytest-xdist, two workers per usable core (the suite waits about half the time; conftest.py),
@@ -47,7 +50,7 @@ PARALLEL ?= -n auto --dist loadfile
 ifeq ($(IN_SID_ROOT),yes)
 # This Python lives in the sid root: run the same target there, in this same folder.
 setup book test test-notebooks execute lint lab student bench bench-quick:
-	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" EDITION="$(EDITION)"
+	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" EDITION=$(EDITION)
 else
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -102,18 +105,18 @@ execute: setup
 # make lab opens the full edition: every solution is there, collapsed under its starter (click
 # the cell's bar to open it). make lab EDITION=student opens the student edition instead, with
 # no solutions, writing it into _build/student the first time only, so a learner's work stays.
-EDITION ?= full
-$(if $(filter full student,$(EDITION)),,$(error EDITION is full or student, not "$(EDITION)"))
+# Jupyter refuses to run as root unless told: the sid root (PYTHON=python3.14) and containers do.
+LAB := lab $(if $(filter 0,$(shell id -u 2>/dev/null)),--ServerApp.allow_root=True)
 ifeq ($(EDITION),student)
 lab: setup
 	@test -d _build/student || $(BIN)/python scripts/make_student.py _build/student
 	@echo "The student edition, in _build/student (make student or make clean replaces it)."
-	cd _build/student && PATH="$(CURDIR)/$(BIN):$$PATH" "$(CURDIR)/$(BIN)/jupyter" lab \
+	cd _build/student && PATH="$(CURDIR)/$(BIN):$$PATH" "$(CURDIR)/$(BIN)/jupyter" $(LAB) \
 		chapters/01_why_concurrency.ipynb
 else
 lab: setup
 	@echo "The full edition, solutions collapsed. For the one without: make lab EDITION=student"
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab chapters/01_why_concurrency.ipynb
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter $(LAB) chapters/01_why_concurrency.ipynb
 endif
 
 bench: setup
