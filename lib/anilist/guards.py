@@ -2,6 +2,9 @@
 
 - **Binding**: the server listens on loopback only, unless the caller explicitly opts in to
   a network-facing address (:func:`check_bind_host`).
+- **Clients that go away**: a client that hangs up before its body arrived is normal, not a
+  server error: :func:`read_json_body` raises :class:`ClientGone`, which the server counts and
+  reports in one short line, with no traceback.
 - **Errors in AniList's shape**: every error the API sends, including the ones aiohttp
   raises itself (a wrong method, a body over the 1 MiB limit), has a JSON body with a
   message (:func:`error_response`, :func:`anilist_errors`), and a request body that can't
@@ -26,6 +29,7 @@ __all__ = [
     "LOOPBACK",
     "WILDCARD_HOSTS",
     "BadBody",
+    "ClientGone",
     "Handler",
     "anilist_errors",
     "check_bind_host",
@@ -110,10 +114,15 @@ class BadBody(Exception):
         return response
 
 
+class ClientGone(Exception):
+    """The client hung up before the whole request body arrived: there is no one to answer."""
+
+
 async def read_json_body(request: web.Request) -> Any:
     """Read and decode the request's JSON body.
 
     Raises:
+        ClientGone: when the client disconnected before sending the whole body.
         BadBody: with a 413 for a body over the size limit, else a 400, when the body can't
             be read (bad content encoding), decoded (unknown charset, invalid text) or parsed
             (invalid JSON, nesting too deep, an integer too long to convert).
@@ -122,6 +131,8 @@ async def read_json_body(request: web.Request) -> Any:
         return await request.json()
     except web.HTTPRequestEntityTooLarge as exc:
         raise BadBody(413, exc.text or "Request body too large.") from None
+    except ConnectionResetError:  # aiohttp's "Connection lost": the client has gone
+        raise ClientGone(request.remote or "a client") from None
     except RequestPayloadError:
         # The body stream is broken (e.g. a bad gzip encoding). Mark it finished, or aiohttp
         # tries to drain it after we answer, logs the error and resets the connection.

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import logging
 import random
 import threading
 from collections import Counter
@@ -29,12 +30,13 @@ from aiohttp import web
 
 from lib.anilist import guards
 from lib.anilist.catalogue import lookup_media
-from lib.anilist.guards import BadBody, error_response, read_json_body
+from lib.anilist.guards import BadBody, ClientGone, error_response, read_json_body
 from lib.anilist.ratelimit import SlidingWindowLimiter
 
 __all__ = [
     "HOST",
     "LISTEN_BACKLOG",
+    "LOG",
     "STATE",
     "ServerConfig",
     "ServerState",
@@ -51,6 +53,7 @@ __all__ = [
 ]
 
 LISTEN_BACKLOG = 4096
+LOG = logging.getLogger(__name__)
 HOST = guards.LOOPBACK  # the default: the book's server is not reachable from the network
 
 
@@ -95,6 +98,7 @@ class ServerState:
         self.stopping = asyncio.Event()
         self._stats_lock = threading.Lock()  # stats are read from other threads
         self.by_status: Counter[int] = Counter()
+        self.disconnected = 0  # requests whose client hung up before it could be answered
         self.in_flight = 0
         self.peak_in_flight = 0
         self.apply(config)
@@ -116,6 +120,7 @@ class ServerState:
                 "by_status": {str(code): n for code, n in sorted(self.by_status.items())},
                 "in_flight": self.in_flight,
                 "peak_in_flight": self.peak_in_flight,
+                "disconnected": self.disconnected,
             }
 
     def request_started(self) -> None:
@@ -128,9 +133,17 @@ class ServerState:
             self.in_flight -= 1
             self.by_status[status] += 1
 
+    def client_gone(self) -> int:
+        """Count a request whose client hung up before its answer; return the count so far."""
+        with self._stats_lock:
+            self.in_flight -= 1
+            self.disconnected += 1
+            return self.disconnected
+
     def reset_stats(self) -> None:
         with self._stats_lock:
             self.by_status.clear()
+            self.disconnected = 0
             self.peak_in_flight = self.in_flight
 
 
@@ -164,8 +177,16 @@ async def answer_query(request: web.Request) -> web.Response:
         response = await _answer(request, state)
         status = response.status
         return response
+    except ClientGone as gone:
+        # Normal on a network: one short line and a count, no traceback. The empty answer
+        # goes nowhere (aiohttp drops a write to a closed connection quietly).
+        status = 0
+        count = state.client_gone()
+        LOG.warning("client %s hung up mid-request (%d so far)", gone, count)
+        return web.Response(status=499)
     finally:
-        state.request_finished(status)
+        if status:
+            state.request_finished(status)
 
 
 async def _answer(request: web.Request, state: ServerState) -> web.Response:
@@ -192,6 +213,8 @@ async def _answer(request: web.Request, state: ServerState) -> web.Response:
     hangs = state.rng.random() < config.hang_rate
     fails = state.rng.random() < config.failure_rate
     await asyncio.sleep(delay)
+    if request.transport is None:  # the client hung up while it waited: no one to answer
+        raise ClientGone(request.remote or "a client")
     if hangs:
         with contextlib.suppress(TimeoutError):  # released early only by shutdown
             await asyncio.wait_for(state.stopping.wait(), config.hang_seconds)

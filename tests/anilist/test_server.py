@@ -345,6 +345,7 @@ def test_sequential_requests_peak_at_one_in_flight(server, query) -> None:
         "by_status": {"200": 3},
         "in_flight": 0,
         "peak_in_flight": 1,
+        "disconnected": 0,
     }
 
 
@@ -352,7 +353,13 @@ def test_reset_stats_starts_counting_afresh(server, query) -> None:
     query(server.url, 1)
     query(server.url, 0)
     server.reset_stats()
-    assert server.stats() == {"requests": 0, "by_status": {}, "in_flight": 0, "peak_in_flight": 0}
+    assert server.stats() == {
+        "requests": 0,
+        "by_status": {},
+        "in_flight": 0,
+        "peak_in_flight": 0,
+        "disconnected": 0,
+    }
     query(server.url, 2)
     assert server.stats()["by_status"] == {"200": 1}
 
