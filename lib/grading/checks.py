@@ -37,10 +37,11 @@ PROBE = "__import__('lib.grading.probe', fromlist=['probe'])"
 
 @dataclass(frozen=True)
 class Limits:
-    """Seconds per cell and per notebook; ``whole`` runs the chapter's demos too."""
+    """Seconds per learner cell, per notebook and per check; ``whole`` runs the demos too."""
 
     cell: float = 60.0
     notebook: float = 300.0
+    check: float = 120.0  # the book's check of one exercise, which bounds its own calls
     whole: bool = False
     max_output: int = MAX_OUTPUT_CHARS
 
@@ -154,15 +155,22 @@ class _Grading:
         self.stopped = ""  # why the checks from here on cannot run
         self.errors: list[str] = []  # errors of the learner's cells since the last check
 
-    def call(self, code: str, step: Step | None = None) -> tuple[CellRun, dict[str, Any]]:
+    def call(
+        self, code: str, step: Step | None = None, limit: float | None = None
+    ) -> tuple[CellRun, dict[str, Any]]:
         nonce = secrets.token_hex(8)
+        limit = limit or self.limits.cell
         left = self.deadline - time.monotonic()
-        run = self.kernel.run(code.replace("NONCE", nonce), min(self.limits.cell, left), MIME)
+        run = self.kernel.run(code.replace("NONCE", nonce), min(limit, left), MIME)
         where = _where(step) if step is not None else "the grader's own code"
-        if run.status == "timeout" and left < self.limits.cell:
+        if run.status in ("timeout", "killed") and left < limit:
             self.stopped = f"the notebook ran past its {self.limits.notebook:g} s limit in {where}"
         elif run.status == "timeout":
-            self.grade.events.append(f"{where} ran past {self.limits.cell:g} s: interrupted")
+            self.grade.events.append(f"{where} ran past {limit:g} s: interrupted")
+        elif run.status == "killed":
+            self.stopped = (
+                f"{where} ran past {limit:g} s and ignored the interrupt: its kernel was stopped"
+            )
         if run.status == "dead" and not self.stopped:
             self.stopped = f"the kernel died in {where} (exit(), os._exit or a crash?)"
         payload = next((data for data in run.data if data.get("nonce") == nonce), {})
@@ -180,13 +188,14 @@ class _Grading:
             self.grade.flagged = f"changed {named or 'lib'} in {where}"
 
     def start(self, modules: list[str], imports: tuple[str, ...]) -> bool:
-        _, payload = self.call(f"{PROBE}.start('NONCE', {modules!r})")
+        limit = self.limits.check  # the grader's own code, which imports what the book needs
+        _, payload = self.call(f"{PROBE}.start('NONCE', {modules!r})", limit=limit)
         self.baseline, self.digest = payload.get("fingerprint", {}), payload.get("digest", "")
         if not self.digest:
             self.stopped = "the grader could not start in the kernel"
             return False
         for source in imports:
-            run, _ = self.call(source)
+            run, _ = self.call(source, limit=limit)
             if run.status != "ok":
                 self.stopped = f"the chapter's imports failed: {run.error or run.status}"
                 return False
@@ -196,6 +205,7 @@ class _Grading:
         run, _ = self.call(step.source, step)
         if run.status == "error":
             self.errors.append(f"{_where(step)} raised {run.error}")
+            self.grade.events.append(self.errors[-1])
         if self.stopped or self.grade.flagged:
             return
         _, payload = self.call(f"{PROBE}.report('NONCE', {self.digest!r})")
@@ -212,7 +222,7 @@ class _Grading:
             f"{PROBE}.run_check('NONCE', {self.digest!r}, {exercise.module!r}, "
             f"{exercise.check!r}, {list(exercise.answers)!r})"
         )
-        run, payload = self.call(code)
+        run, payload = self.call(code, limit=self.limits.check)
         outcome = payload.get("result")
         keys = self.changed(payload.get("before")) or self.changed(payload.get("after"))
         if keys and not self.grade.flagged:

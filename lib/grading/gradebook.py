@@ -49,13 +49,17 @@ def reasons(grade: Grade) -> list[str]:
     found = []
     if grade.flagged:
         found.append(f"FLAGGED: {grade.flagged}")
-    if grade.submission.note:
-        found.append(grade.submission.note)
+    problem, note = grade.submission.problem, grade.submission.note
+    found += [text for text in (problem, note) if text and text not in grade.events]
     found += grade.events
+    if grade.flagged:
+        return found  # every check after the change is void: the flag is the reason
     found += [
         why
         for result in grade.results
-        if result.status == "failed" and (why := _why(result)) and not grade.flagged
+        if result.status == "failed"
+        and not result.why.startswith("not checked")  # the event that stopped it is above
+        and (why := _why(result))
     ]
     return found
 

@@ -35,7 +35,8 @@ INTERRUPT_GRACE = 3.0  # seconds an interrupted cell gets to stop before the ker
 
 @dataclass
 class CellRun:
-    """What running one piece of code did: ``status`` is ok, error, timeout or dead."""
+    """What running one piece of code did: ``status`` is ok, error, timeout (interrupted),
+    killed (past its time and deaf to the interrupt, so the kernel was killed) or dead."""
 
     status: str = "ok"
     error: str = ""  # "ZeroDivisionError: division by zero"
@@ -132,7 +133,7 @@ class Kernel:
         """Run ``code``; keep the display data of MIME type ``keep``.
 
         A run past ``time_limit`` seconds is interrupted; if it does not stop within a few
-        seconds more, the kernel is killed (status ``dead`` from then on).
+        seconds more, the kernel is killed (status ``killed``, then ``dead`` from then on).
         """
         started = time.monotonic()
         outcome = CellRun()
@@ -146,7 +147,7 @@ class Kernel:
             if now > deadline:
                 if interrupted:
                     self.close()
-                    outcome.status = "dead"
+                    outcome.status = "killed"
                     break
                 outcome.status, interrupted = "timeout", True
                 with contextlib.suppress(Exception):
