@@ -23,7 +23,7 @@ from lib.grading.chapters import BOOK_CHAPTERS, book_chapters
 from lib.grading.checks import Grade, Limits, grade
 from lib.grading.feedback import write_feedback
 from lib.grading.gradebook import write_gradebook
-from lib.grading.kernel import Kernel
+from lib.grading.kernel import LIB, Kernel, lib_changes, pristine_lib
 from lib.grading.submissions import MAX_BYTES, Submission, find_submissions, read_submission
 
 __all__ = ["grade_folder", "main", "parse_args"]
@@ -109,6 +109,7 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
+    pristine_lib()  # lib as it is now: every kernel gets a copy of this, whatever happens to lib
     try:
         grades = grade_folder(args)
     except (NotADirectoryError, FileNotFoundError) as error:
@@ -123,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
         f"(at most about {bound:.0f} s: {args.notebook_timeout:g} s per notebook); "
         f"{flagged} flagged"
     )
+    changed = lib_changes(LIB)
+    if changed:
+        print(
+            f"warning: the book's own lib changed on disk while grading ({', '.join(changed[:5])}):"
+            " if nobody edited it, a submission did; see `git status`",
+            file=sys.stderr,
+        )
     print(f"gradebook: {args.out / 'grades.csv'}")
     print(f"feedback:  {args.out / 'feedback'}")
     return 0

@@ -17,7 +17,6 @@ earns a mark.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from typing import Any
 
 from lib.grading.chapters import Exercise, check_call, exercise_label, is_exercises_heading
 from lib.grading.chapters import python_of as _python_of
-from lib.grading.kernel import MAX_OUTPUT_CHARS, CellRun, Kernel, copy_lib
+from lib.grading.kernel import MAX_OUTPUT_CHARS, CellRun, Kernel, copy_lib, lib_changes
 from lib.grading.probe import MIME
 from lib.grading.submissions import Submission
 
@@ -124,25 +123,6 @@ def _where(step: Step) -> str:
     first = next((line for line in step.source.splitlines() if line.strip()), "")
     first = first if len(first) <= 40 else first[:37] + "..."
     return f'cell {step.cell + 1} ("{first}")'
-
-
-def _files(folder: Path) -> dict[str, str]:
-    """Every file under ``folder``, by its path inside it, with a hash of its bytes."""
-    return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
-    }
-
-
-def _lib_edits(copy: Path, before: dict[str, str]) -> list[str]:
-    """The files of ``lib``'s private copy that changed, appeared or went since ``before``."""
-    after = _files(copy)
-    return [
-        f"lib/{name}"
-        for name in sorted(set(before) | set(after))
-        if before.get(name) != after.get(name)
-    ]
 
 
 class _Grading:
@@ -261,7 +241,6 @@ def grade(submission: Submission, scratch: Path, limits: Limits | None = None) -
         return Grade(submission, events=[submission.problem or "no chapter"])
     modules = sorted({exercise.module for exercise in chapter.exercises})
     copy = copy_lib(scratch)
-    pristine = _files(copy)
     try:
         with Kernel(scratch) as kernel:
             grading = _Grading(submission, limits, kernel)
@@ -284,7 +263,7 @@ def grade(submission: Submission, scratch: Path, limits: Limits | None = None) -
         result.events.append(grading.stopped)
     if printed > limits.max_output:
         result.events.append(f"printed {printed / 1e6:.1f} MB of output, far more than needed")
-    edits = _lib_edits(copy, pristine)
+    edits = lib_changes(copy)
     if edits:
         result.flagged = result.flagged or f"edited {', '.join(edits[:3])} on disk"
         for item in result.results:

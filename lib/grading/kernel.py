@@ -10,9 +10,9 @@ outlives its grading. Output is counted, and dropped past a limit.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +25,16 @@ from typing import Any, ClassVar
 import psutil
 from jupyter_client.manager import KernelManager
 
-__all__ = ["MAX_OUTPUT_CHARS", "CellRun", "Kernel", "copy_lib", "kernel_env"]
+__all__ = [
+    "LIB",
+    "MAX_OUTPUT_CHARS",
+    "CellRun",
+    "Kernel",
+    "copy_lib",
+    "kernel_env",
+    "lib_changes",
+    "pristine_lib",
+]
 
 MAX_OUTPUT_CHARS = 1_000_000  # what a submission may print, in all, before the rest is dropped
 LIB = Path(__file__).resolve().parents[1]
@@ -46,11 +55,45 @@ class CellRun:
     seconds: float = 0.0
 
 
+@functools.cache
+def pristine_lib() -> dict[str, bytes]:
+    """The book's ``lib``, file by file, as it was when grading began (read once)."""
+    return {
+        path.relative_to(LIB).as_posix(): path.read_bytes()
+        for path in sorted(LIB.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+
+
 def copy_lib(scratch: Path) -> Path:
-    """Copy ``lib`` (without caches) into ``scratch``; return the copy's folder."""
+    """Write ``lib`` as grading found it into ``scratch``; return the copy's folder.
+
+    The copy comes from :func:`pristine_lib`, so an edit a submission made to the book's
+    own files (through an absolute path) never reaches the submissions graded after it.
+    """
     target = scratch / "lib"
-    shutil.copytree(LIB, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name, content in pristine_lib().items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(content)
     return target
+
+
+def lib_changes(folder: Path) -> list[str]:
+    """The files under ``folder`` (a copy of ``lib``, or lib) that differ from the pristine
+    ``lib``: changed, added or gone, as ``lib/...`` paths."""
+    pristine = pristine_lib()
+    found = {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+    return [
+        f"lib/{name}"
+        for name in sorted(found | set(pristine))
+        if name not in found
+        or name not in pristine
+        or (folder / name).read_bytes() != pristine[name]
+    ]
 
 
 def kernel_env(scratch: Path) -> dict[str, str]:
