@@ -18,6 +18,9 @@ Each module has one job; open any of them beside the chapter that uses it:
   start-method switch, child-process workers and queue pipeline
 - ``asyncio_tools``, ``fdlimits``: asyncio helpers and open-file limits
 - ``event_loops``: run asyncio on its own event loop or on uvloop, where uvloop installs
+- ``loop_sweep``, ``loop_profile``, ``loop_plots``: chapter 6's same requests on each event
+  loop (in a thread of its own, CPU time measured), where a profile's time went by part of
+  the program, and the two loops' charts, side by side and up to the CPU ceiling
 - ``slow_steps``: read asyncio debug mode's reports of steps that held the event loop too long
 - ``choose``, ``footprint``, ``workers``: the decision guide, memory per unit of
   concurrency, and importable pool workers (a blocking one-id fetch) for every start method

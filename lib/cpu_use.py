@@ -14,6 +14,9 @@ batches that run for a good fraction of a second); ``machine`` is how long the m
 were busy in all, whoever was running. On Linux, ``waiting`` is how long the thread that
 entered the meter (the event loop's, in a coroutine) was ready to run but waited for a free
 core, from ``/proc/self/task/<id>/schedstat``; elsewhere it is ``None``.
+
+:func:`ceiling` turns the CPU time per request into the most requests per second the CPU
+allows, for a client and a server that each run one event loop, in one thread.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Self
 
 import psutil
 
-__all__ = ["CpuMeter", "CpuUse", "combined", "thread_waiting"]
+__all__ = ["Ceiling", "CpuMeter", "CpuUse", "ceiling", "combined", "thread_waiting"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,43 @@ def combined(uses: Iterable[CpuUse]) -> CpuUse:
         cores=cores.pop(),
         waiting=None if None in waits else sum(w for w in waits if w is not None),
     )
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """The most requests per second the measured CPU time allows, and what sets that limit.
+
+    ``bounds`` holds each limit's requests per second by name, ``limit`` names the lowest.
+    """
+
+    per_second: float
+    limit: str
+    bounds: dict[str, float]
+
+
+def ceiling(use: CpuUse, requests: int) -> Ceiling:
+    """The CPU ceiling of a client and a server, each one event loop in one thread.
+
+    From the CPU time per request of this process (the client, ``use.own``) and of the
+    watched ones (the server, ``use.others``): one event loop keeps at most one core busy, so
+    each side alone allows one request per its CPU time per request; and both together can use
+    no more than all ``use.cores`` cores. The ceiling is the lowest of the three; ``limit``
+    says which it is: ``"the client's core"``, ``"the server's core"`` or ``"all N cores"``.
+
+    Raises:
+        ValueError: if ``requests`` is not positive, or the client measured no CPU time.
+    """
+    if requests < 1:
+        raise ValueError(f"requests must be at least 1, got {requests}")
+    client, server = use.own / requests, use.others / requests
+    if not client > 0:
+        raise ValueError("the client measured no CPU time: measure a batch of requests")
+    limits = {"the client's core": 1 / client}
+    if server > 0:
+        limits["the server's core"] = 1 / server
+        limits[f"all {use.cores} cores"] = use.cores / (client + server)
+    limit = min(limits, key=lambda name: limits[name])
+    return Ceiling(limits[limit], limit, limits)
 
 
 def thread_waiting() -> float | None:

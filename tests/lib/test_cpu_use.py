@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from lib.cpu_use import CpuMeter, CpuUse, combined, thread_waiting
+from lib.cpu_use import CpuMeter, CpuUse, ceiling, combined, thread_waiting
 
 SPIN = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end:\n    pass\n"
 
@@ -99,3 +99,39 @@ def test_the_meter_can_measure_again() -> None:
     with meter:
         pass
     assert meter.use.wall < first.wall
+
+
+def use_of(own: float, others: float, cores: int = 2) -> CpuUse:
+    return CpuUse(wall=1.0, own=own, others=others, machine=own + others, cores=cores)
+
+
+def test_the_ceiling_is_the_busier_side_when_the_cores_suffice() -> None:
+    limit = ceiling(use_of(own=1.4, others=0.8), 10_000)  # 140 µs and 80 µs per request
+    assert limit.limit == "the client's core"
+    assert limit.per_second == pytest.approx(10_000 / 1.4)
+    assert list(limit.bounds) == ["the client's core", "the server's core", "all 2 cores"]
+    assert limit.bounds["all 2 cores"] == pytest.approx(2 * 10_000 / 2.2)
+    assert ceiling(use_of(own=0.5, others=0.9), 10_000).limit == "the server's core"
+
+
+def test_on_one_core_client_and_server_take_turns() -> None:
+    limit = ceiling(use_of(own=1.4, others=0.8, cores=1), 10_000)
+    assert limit.limit == "all 1 cores"
+    assert limit.per_second == pytest.approx(10_000 / 2.2)
+
+
+def test_without_a_server_the_client_alone_sets_the_ceiling() -> None:
+    limit = ceiling(use_of(own=1.0, others=0.0), 5_000)
+    assert limit == ceiling(use_of(own=1.0, others=0.0), 5_000)
+    assert list(limit.bounds) == ["the client's core"] and limit.per_second == 5_000
+
+
+@pytest.mark.parametrize(
+    ("use", "requests", "message"),
+    [(use_of(1.0, 1.0), 0, "requests must be at least 1"), (use_of(0.0, 1.0), 10, "no CPU")],
+)
+def test_the_ceiling_refuses_what_it_cannot_compute(
+    use: CpuUse, requests: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        ceiling(use, requests)

@@ -1,0 +1,102 @@
+"""lib.loop_sweep: the same batches on each loop, every request counted, uvloop skipped cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from lib import event_loops
+from lib.anilist.running import LocalAniList
+from lib.loop_sweep import loops_here, sweep
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalAniList]:
+    with LocalAniList(latency=0.01) as running:
+        yield running
+
+
+@pytest.mark.parametrize("loop", event_loops.available_loops())
+def test_each_batch_is_sent_measured_and_counted_in_order(server: LocalAniList, loop: str) -> None:
+    result = sweep(server.url, loop, {5: 10, 1: 3}, connections=5, server_pid=os.getpid())
+    assert result.loop == loop and result.profile is None
+    assert [(b.level, b.requests, b.answered, b.errors) for b in result.batches] == [
+        (5, 10, 10, []),
+        (1, 3, 3, []),
+    ]
+    batch = result.batch(1)
+    assert batch.use.wall >= 3 * 0.01  # one at a time: three rounds of the latency at least
+    assert batch.throughput == pytest.approx(3 / batch.use.wall)
+    with pytest.raises(KeyError, match="no batch at level 2"):
+        result.batch(2)
+
+
+def test_the_profiled_batch_sees_the_loop_and_the_client(server: LocalAniList) -> None:
+    result = sweep(server.url, "asyncio", {2: 2}, connections=2, profile_requests=20)
+    assert result.profile is not None and result.profiled_requests == 20
+    names = {function for _file, _line, function in result.profile.stats}  # type: ignore[attr-defined]
+    assert "fetch_media" in names
+
+
+def test_failed_requests_are_counted_not_raised() -> None:
+    with LocalAniList(latency=0.0, failure_rate=1.0) as failing:
+        result = sweep(failing.url, "asyncio", {3: 6}, connections=3)
+    batch = result.batch(3)
+    assert batch.answered == 0 and batch.errors == ["ApiError"] * 6
+
+
+@pytest.mark.parametrize(
+    ("batches", "connections", "options", "message"),
+    [
+        ({}, 10, {}, "no batches"),
+        ({20: 40}, 10, {}, "between 1 and connections=10"),
+        ({0: 5}, 10, {}, "between 1 and connections"),
+        ({5: 0}, 10, {}, "requests must be at least 1"),
+        ({5: 5}, 10, {"profile_requests": -1}, "profile_requests must be >= 0"),
+        ({5: 5}, 10, {"loop": "trio"}, "loop must be one of"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_runs(
+    batches: dict[int, int], connections: int, options: dict, message: str
+) -> None:
+    loop = options.pop("loop", "asyncio")
+    with pytest.raises(ValueError, match=message):
+        sweep("http://127.0.0.1:9/", loop, batches, connections=connections, **options)
+
+
+def test_a_url_that_is_not_http_is_refused() -> None:
+    with pytest.raises(ValueError, match="http://"):
+        sweep("127.0.0.1:9", "asyncio", {1: 1}, connections=1)
+
+
+def test_inside_a_running_loop_it_says_to_use_a_thread() -> None:
+    async def main() -> None:
+        sweep("http://127.0.0.1:9/", "asyncio", {1: 1}, connections=1)
+
+    with pytest.raises(RuntimeError, match="thread of its own"):
+        asyncio.run(main())
+
+
+def test_without_uvloop_only_asyncio_runs_and_uvloop_is_skipped_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(event_loops, "has_uvloop", lambda: False)
+    runnable, skipped = loops_here()
+    assert runnable == ["asyncio"]
+    assert list(skipped) == ["uvloop"] and "no Windows build" in skipped["uvloop"]
+    with pytest.raises(ModuleNotFoundError, match="uvloop"):
+        sweep("http://127.0.0.1:9/", "uvloop", {1: 1}, connections=1)
+
+
+@pytest.mark.skipif(not event_loops.has_uvloop(), reason="uvloop is not installed here")
+def test_with_uvloop_both_loops_run() -> None:
+    assert loops_here() == (["asyncio", "uvloop"], {})
+    assert loops_here(["uvloop"]) == (["uvloop"], {})
+
+
+def test_an_unknown_loop_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown loops"):
+        loops_here(["asyncio", "trio"])
