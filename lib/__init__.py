@@ -33,8 +33,9 @@ Each module has one job; open any of them beside the chapter that uses it:
   start-up
 - ``multiprocessing_plots``: chapter 4's charts of what sending work to a process costs
 - ``backlog``, ``cpu_use``: chapter 6's listen backlog that overflows (connections a second
-  late), and the CPU time a block of code costs, here and in another process
-- ``coordination_plots``, ``flowchart``: chapter 6's queue, back-off and throughput charts, and
+  late), and the CPU time a block of code costs, here and in another process, and the
+  CPU ceiling it sets
+- ``coordination_plots``, ``flowchart``: chapter 6's queue and back-off charts, and
   chapter 7's decision tree
 - ``choosing_plots``, ``mixing_plots``: chapter 7's charts: the four models side by side,
   memory per unit and as it grows, how far each scales, the decision tree; and the heartbeat
