@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import signal
 from typing import NamedTuple
 
@@ -20,7 +21,19 @@ from lib.anilist import guards
 from lib.anilist.server import HOST, ServerConfig, ServerState, start_site, stop_site
 from lib.fdlimits import raise_open_file_limit
 
-__all__ = ["Command", "main", "options", "parse_args", "parse_command_line"]
+__all__ = [
+    "YOUNG_COLLECTION_EVERY",
+    "Command",
+    "main",
+    "options",
+    "parse_args",
+    "parse_command_line",
+    "tune_garbage_collector",
+]
+
+#: Allocations between two collections of the youngest generation in the server program
+#: (Python's default is 700).
+YOUNG_COLLECTION_EVERY = 10_000
 
 
 class Command(NamedTuple):
@@ -115,9 +128,27 @@ def parse_args(argv: list[str] | None = None) -> tuple[ServerConfig, int]:
     return command.config, command.port
 
 
+def tune_garbage_collector() -> None:
+    """Make Python's cycle collector cheaper for a server with thousands of requests in flight.
+
+    Every request in flight is a few dozen live objects, and each collection walks the live
+    objects of its generations: with thousands in flight and the defaults, the collector took
+    about a quarter of this program's CPU. So the objects that start-up made, which live as
+    long as the program, are frozen out of every collection (:func:`gc.freeze`), and the
+    youngest generation is collected every :data:`YOUNG_COLLECTION_EVERY` allocations. Only
+    the server program does this (:func:`main`): a server in a notebook's thread shares the
+    kernel's collector, and leaves it as it is.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, oldest)
+
+
 def main(argv: list[str] | None = None) -> None:
     command = parse_command_line(argv)
     raise_open_file_limit()  # a process of its own may hold thousands of connections
+    tune_garbage_collector()
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C where signals can't be handled
         event_loops.run(_serve_until_signalled(command), command.loop)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import json
 import logging
 import random
@@ -35,6 +36,7 @@ from lib.anilist.ratelimit import SlidingWindowLimiter
 
 __all__ = [
     "HOST",
+    "JSON_UTF8",
     "LISTEN_BACKLOG",
     "LOG",
     "STATE",
@@ -45,6 +47,7 @@ __all__ = [
     "change_config",
     "health",
     "loop_name",
+    "media_answer",
     "parse_media_id",
     "reset_stats",
     "show_stats",
@@ -220,10 +223,23 @@ async def _answer(request: web.Request, state: ServerState) -> web.Response:
             await asyncio.wait_for(state.stopping.wait(), config.hang_seconds)
     if fails:
         return error_response(500, "Internal Server Error.", headers)
-    media = lookup_media(media_id)
-    if media is None:
+    body = media_answer(media_id)
+    if body is None:
         return error_response(404, "Not Found.", headers)
-    return web.json_response({"data": {"Media": media}}, headers=headers)
+    return web.Response(body=body, headers={**headers, "Content-Type": JSON_UTF8})
+
+
+JSON_UTF8 = "application/json; charset=utf-8"  # what web.json_response sends
+
+
+@functools.lru_cache(maxsize=8192)
+def media_answer(media_id: int) -> bytes | None:
+    """The JSON body that answers a request for ``media_id`` (None: no such id).
+
+    Encoded once per id, not once per request: the answer never changes.
+    """
+    media = lookup_media(media_id)
+    return None if media is None else json.dumps({"data": {"Media": media}}).encode()
 
 
 async def show_stats(request: web.Request) -> web.Response:
