@@ -51,6 +51,8 @@ Each module has one job; open any of them beside the chapter that uses it:
   ended; the small programs chapter 8 interrupts
 - ``cluster``: a Dask scheduler and workers as real processes on 127.0.0.1 (or the cluster
   named by ``BOOK_DASK_SCHEDULER``), stopped with nothing left behind
+- ``cluster_work``, ``task_stream``, ``cluster_plots``: chapter 10's tasks and what they cost
+  on a pool or a cluster, the scheduler's task stream as timeline spans, and its charts
 - ``exercises``: each chapter's checkers, over their private harness
 - ``grading``: for teachers: grade a class's submitted notebooks with those checkers
   (``make grade``), into a gradebook and a feedback page per student

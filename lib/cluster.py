@@ -5,10 +5,9 @@
 dashboard and their scratch space in a temporary folder. Leaving its ``with`` block stops
 every worker and the scheduler and removes the folder: nothing is left running.
 
-:func:`book_cluster` is what the chapters use: it connects to the scheduler named by the
-environment variable ``BOOK_DASK_SCHEDULER`` (a cluster on other machines) when that is set,
-and starts a :class:`LoopbackCluster` otherwise. :func:`client_from_env` returns a client for
-that scheduler, or ``None``.
+:func:`start_cluster` (or :func:`book_cluster`, its ``with`` form) is what the chapters use:
+it connects to the scheduler that ``BOOK_DASK_SCHEDULER`` names (a cluster on other machines)
+when that is set (:func:`client_from_env`), and starts a :class:`LoopbackCluster` otherwise.
 """
 
 from __future__ import annotations
@@ -24,8 +23,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 from distributed import Client
 
@@ -40,14 +38,14 @@ __all__ = [
     "client_from_env",
     "quiet_distributed",
     "scheduler_from_env",
+    "start_cluster",
 ]
 
 SCHEDULER_ENV = "BOOK_DASK_SCHEDULER"  # e.g. tcp://10.0.0.5:8786: use that cluster instead
 START_TIMEOUT = 60.0  # seconds for the scheduler and every worker to be ready
 STOP_TIMEOUT = 10.0  # seconds a process gets to exit after SIGTERM, before SIGKILL
 HOST = "127.0.0.1"
-# distributed logs at INFO to stderr; the book's outputs show only what the cells print.
-_QUIET = {"DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error", "DASK_LOGGING__DISTRIBUTED": "error"}
+_QUIET = {"DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error"}  # not distributed's INFO lines
 
 
 class ClusterError(RuntimeError):
@@ -66,13 +64,8 @@ def scheduler_from_env() -> str | None:
 
 
 def client_from_env(timeout: float = START_TIMEOUT) -> Client | None:
-    """A client connected to ``BOOK_DASK_SCHEDULER``'s scheduler, or ``None`` when it is unset.
-
-    The caller closes the client (``with client:``).
-
-    Raises:
-        OSError: if the scheduler cannot be reached within ``timeout`` seconds.
-    """
+    """A client of ``BOOK_DASK_SCHEDULER``'s scheduler (the caller closes it), or ``None``
+    when that is unset. Raises OSError if the scheduler is not reached within ``timeout`` s."""
     address = scheduler_from_env()
     if address is None:
         return None
@@ -92,10 +85,7 @@ class Cluster:
 
     def client(self, timeout: float = START_TIMEOUT) -> Client:
         """A new client of this cluster; close it (``with cluster.client() as client:``).
-
-        Raises:
-            OSError: if the scheduler cannot be reached within ``timeout`` seconds.
-        """
+        Raises OSError if the scheduler cannot be reached within ``timeout`` seconds."""
         return _connect(self.address, timeout)
 
     def worker_names(self) -> list[str]:
@@ -105,13 +95,18 @@ class Cluster:
             return sorted(str(info.get("name", info["id"])) for info in workers)
 
     def kill_worker(self, name: str) -> int:
-        """Kill a worker's process with SIGKILL, as a crash would, and return its pid.
-
-        Raises:
-            ClusterError: for a cluster this process did not start.
-            KeyError: if no worker has that name.
-        """
+        """Kill a worker's process (SIGKILL, as in a crash) and return its pid. Raises
+        ClusterError for a cluster this process did not start, KeyError for an unknown name."""
         raise ClusterError("only a LoopbackCluster's workers can be killed from here")
+
+    def close(self) -> None:
+        """Stop what this process started (nothing, for a cluster someone else runs)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class ExistingCluster(Cluster):
@@ -120,26 +115,20 @@ class ExistingCluster(Cluster):
     def __init__(self, address: str) -> None:
         if not address.strip():
             raise ValueError("need a scheduler address such as tcp://10.0.0.5:8786")
-        self.address = address.strip()
-        self.local = False
-
-    def __enter__(self) -> ExistingCluster:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+        self.address, self.local = address.strip(), False
 
 
 class LoopbackCluster(Cluster):
     """``dask scheduler`` and ``workers`` x ``dask worker`` as child processes on 127.0.0.1.
 
-    Use it as a context manager; leaving the block stops them all (SIGTERM, then SIGKILL after
-    a grace period) and removes the scratch folder. Workers run without a nanny, so a killed
-    worker stays dead and the scheduler re-runs its tasks on the others.
+    Use it as a context manager (or :meth:`start`, then :meth:`close`): its end stops them all
+    (SIGTERM, then SIGKILL after a grace period) and removes the scratch folder. Workers run
+    without a nanny, so a killed worker stays dead and the scheduler re-runs its tasks on the
+    others.
 
     Raises:
         ValueError: for fewer than one worker or thread per worker, or a bad timeout.
-        ClusterError: (on entering) if a process exits early or is not ready in time.
+        ClusterError: (on starting) if a process exits early or is not ready in time.
     """
 
     def __init__(
@@ -150,40 +139,33 @@ class LoopbackCluster(Cluster):
                 raise ValueError(f"{label} must be an int >= 1, got {value!r}")
         if not timeout > 0:
             raise ValueError(f"timeout must be positive, got {timeout!r}")
-        self.workers = workers
-        self.threads_per_worker = threads_per_worker
-        self.timeout = timeout
-        self.local = True
-        self.address = ""
-        self.scratch = Path()
+        self.workers, self.threads_per_worker, self.timeout = workers, threads_per_worker, timeout
+        self.local, self.address, self.scratch = True, "", Path()
         self._scheduler: subprocess.Popen[bytes] | None = None
         self._workers: dict[str, subprocess.Popen[bytes]] = {}
         self._logs: list[IO[bytes]] = []
+        self._started = 0  # workers started so far, killed ones included
 
-    # --- starting ---------------------------------------------------------------------------
-
-    def __enter__(self) -> LoopbackCluster:
-        self.scratch = Path(tempfile.mkdtemp(prefix="book-dask-"))
-        try:
-            self._start()
-        except BaseException:
-            self.close()
-            raise
+    def start(self) -> Self:
+        """Start the scheduler and the workers, unless started already; return the cluster.
+        Raises ClusterError if one exits early or is late (all are stopped again first)."""
+        if self._scheduler is None:
+            self.scratch = Path(tempfile.mkdtemp(prefix="book-dask-"))
+            try:
+                self._start()
+            except BaseException:
+                self.close()
+                raise
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+    def __enter__(self) -> Self:
+        return self.start()
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = open(self.scratch / f"{name}.log", "wb")  # noqa: SIM115 (closed in close())
         self._logs.append(log)
-        # The working directory is this process's, as on ``python -m``: the scheduler and the
-        # workers import what the tasks' functions need from the same places as this process.
+        # In this process's working directory: the scheduler and the workers import what the
+        # tasks need from the same places as this process.
         return subprocess.Popen(
             [sys.executable, "-m", *args],
             stdin=subprocess.DEVNULL,
@@ -204,18 +186,26 @@ class LoopbackCluster(Cluster):
         while not self._read_address(scheduler_file):
             self._check_alive("scheduler", self._scheduler, deadline)
             time.sleep(0.05)
-        for index in range(1, self.workers + 1):
-            name = f"worker-{index}"
-            self._workers[name] = self._spawn(
-                name,
-                "distributed.cli.dask_worker",
-                self.address,
-                *("--name", name, "--nthreads", str(self.threads_per_worker)),
-                *("--no-nanny", "--no-dashboard", "--host", HOST),
-                *("--local-directory", str(self.scratch), "--death-timeout", "60"),
-            )
+        for _ in range(self.workers):
+            self._spawn_worker()
+        self._wait_for_workers(deadline)
+
+    def _spawn_worker(self) -> str:
+        name = f"worker-{self._started + 1}"
+        self._started += 1
+        self._workers[name] = self._spawn(
+            name,
+            "distributed.cli.dask_worker",
+            self.address,
+            *("--name", name, "--nthreads", str(self.threads_per_worker)),
+            *("--no-nanny", "--no-dashboard", "--host", HOST),
+            *("--local-directory", str(self.scratch), "--death-timeout", "60"),
+        )
+        return name
+
+    def _wait_for_workers(self, deadline: float) -> None:
         with self.client(max(deadline - time.monotonic(), 1.0)) as client:
-            while len(client.scheduler_info(n_workers=-1)["workers"]) < self.workers:
+            while len(client.scheduler_info(n_workers=-1)["workers"]) < len(self.worker_pids()):
                 for name, process in self._workers.items():
                     self._check_alive(name, process, deadline)
                 time.sleep(0.05)
@@ -232,26 +222,28 @@ class LoopbackCluster(Cluster):
         if time.monotonic() > deadline:
             raise ClusterError(f"the {name} was not ready within {self.timeout} s")
 
-    # --- while running -----------------------------------------------------------------------
-
     def worker_pids(self) -> dict[str, int]:
-        """Each worker's name and process id, for the workers still running."""
+        """Each running worker's name and process id."""
         return {n: p.pid for n, p in self._workers.items() if p.poll() is None}
+
+    def add_worker(self) -> str:
+        """Start one more worker, wait until the scheduler knows it, and return its name.
+        Raises ClusterError if the cluster is not running, or the worker is not ready in time."""
+        if self._scheduler is None or self._scheduler.poll() is not None:
+            raise ClusterError("the cluster is not running")
+        name = self._spawn_worker()
+        self._wait_for_workers(time.monotonic() + self.timeout)
+        return name
 
     def kill_worker(self, name: str) -> int:
         """Kill a worker's process with SIGKILL, as a crash would, and return its pid.
-
-        Raises:
-            KeyError: if this cluster started no worker of that name.
-        """
+        Raises KeyError if no running worker of this cluster has that name."""
         if name not in self._workers:
-            raise KeyError(f"no worker {name!r}: the workers are {sorted(self._workers)}")
-        process = self._workers[name]
+            raise KeyError(f"no running worker {name!r}: they are {sorted(self._workers)}")
+        process = self._workers.pop(name)  # gone for good: no nanny restarts it
         process.kill()
         process.wait(STOP_TIMEOUT)
         return process.pid
-
-    # --- stopping ----------------------------------------------------------------------------
 
     def close(self) -> None:
         """Stop every worker, then the scheduler, and remove the scratch folder. Idempotent."""
@@ -269,9 +261,8 @@ class LoopbackCluster(Cluster):
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
     """SIGTERM each process still running, wait, then SIGKILL what has not exited."""
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
+    for process in (p for p in processes if p.poll() is None):
+        process.terminate()
     for process in processes:
         try:
             process.wait(STOP_TIMEOUT)
@@ -280,14 +271,12 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait(STOP_TIMEOUT)
 
 
-@contextlib.contextmanager
-def book_cluster(
+def start_cluster(
     workers: int = 2, threads_per_worker: int = 1, timeout: float = START_TIMEOUT
-) -> Iterator[Cluster]:
-    """The chapters' cluster: ``BOOK_DASK_SCHEDULER``'s when set, else a new local one.
-
-    A local cluster has ``workers`` workers of ``threads_per_worker`` threads each and is
-    stopped when the block ends; an existing one is left running as it was found.
+) -> Cluster:
+    """The chapters' cluster, started: ``BOOK_DASK_SCHEDULER``'s when set, else a new
+    :class:`LoopbackCluster` of ``workers`` workers with ``threads_per_worker`` threads each.
+    Call ``.close()`` at the end (or use :func:`book_cluster`).
 
     Raises:
         ValueError: for bad sizes (local cluster).
@@ -295,7 +284,16 @@ def book_cluster(
     """
     address = scheduler_from_env()
     if address is not None:
-        yield ExistingCluster(address)
-        return
-    with LoopbackCluster(workers, threads_per_worker, timeout) as cluster:
+        return ExistingCluster(address)
+    return LoopbackCluster(workers, threads_per_worker, timeout).start()
+
+
+@contextlib.contextmanager
+def book_cluster(
+    workers: int = 2, threads_per_worker: int = 1, timeout: float = START_TIMEOUT
+) -> Iterator[Cluster]:
+    """:func:`start_cluster` as a ``with`` block: a local cluster is stopped at its end, an
+    existing one (``BOOK_DASK_SCHEDULER``) is left running as it was found. Raises as
+    :func:`start_cluster` does."""
+    with start_cluster(workers, threads_per_worker, timeout) as cluster:
         yield cluster

@@ -39,9 +39,11 @@ MODEL_COLOURS: dict[str, str] = {
     "asyncio": "#009E73",
 }
 #: Models that one chapter measures besides the book's four: chapter 2's sub-interpreters
-#: (``InterpreterPoolExecutor``). Kept apart, so ``MODEL_COLOURS`` stays the four of every chapter.
+#: (``InterpreterPoolExecutor``) and chapter 10's Dask cluster. Kept apart, so
+#: ``MODEL_COLOURS`` stays the four of every chapter.
 OTHER_MODEL_COLOURS: dict[str, str] = {
     "interpreters": "#CC79A7",
+    "cluster": "#E69F00",
 }
 IDEAL_COLOUR = "#000000"
 FIGSIZE = (8.0, 4.0)

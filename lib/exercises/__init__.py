@@ -17,6 +17,7 @@ module an exercise (``ch05_asyncio_basics/stopwatch.py``, ...); the chapters imp
 - ``ch08_correct_threads``: transfers that cannot deadlock, the first answer, a worker that stops
 - ``ch09_correct_asyncio``: background tasks never lost, the first answer, a coroutine from a
   thread, request ids in a ContextVar, a child's output streamed
+- ``ch10_beyond_one_machine``: every result from a cluster, scattering once, one task per batch
 - ``_harness``: what every checker runs on (private: a learner never needs to open it)
 """
 

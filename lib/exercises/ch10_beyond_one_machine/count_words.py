@@ -1,0 +1,80 @@
+"""The check of exercise 10.2: scatter the text once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distributed import Client
+
+from lib.exercises._harness.checking import (
+    CaseFailed,
+    Checker,
+    call_bounded,
+    exercise_check,
+    require_function,
+    require_type,
+)
+from lib.exercises.ch10_beyond_one_machine._common import CountingClient, require_values
+
+__all__ = [
+    "TEXT",
+    "WORDS",
+    "check_count_words",
+]
+
+WORDS = ["thread", "process", "task", "lock", "worker", "cluster"]
+# About 200 kB: small enough to send quickly, large enough that sending it each time shows.
+TEXT = (
+    " ".join(
+        f"a {word} waits for a lock while a {other} runs on a worker"
+        for word, other in zip(WORDS * 500, reversed(WORDS * 500), strict=True)
+    )
+    + " the cluster " * 1000
+)
+
+
+def _run(count_words: Any, client: Client, words: list[str], time_limit: float) -> Any:
+    counting = CountingClient(client, large=len(TEXT) // 2)
+    answer = call_bounded(count_words, counting, TEXT, list(words), time_limit=time_limit)
+    require_type(answer, dict, "what count_words returns")
+    require_values(answer, "the dict returned")
+    return answer, counting
+
+
+@exercise_check("Exercise 10.2: scatter the text once")
+def check_count_words(
+    checker: Checker, count_words: Any, client: Client, *, time_limit: float = 10.0
+) -> None:
+    """Run ``count_words(client, text, words)`` on a 200 kB text and six words."""
+    with checker.case("count_words is a function"):
+        require_function(count_words)
+    answer, counting = _run(count_words, client, WORDS, time_limit)
+    with checker.case("each word's count, as text.count(word) gives it"):
+        expected = {word: TEXT.count(word) for word in WORDS}
+        if set(answer) != set(WORDS):
+            raise CaseFailed(f"the keys should be the words {WORDS}, got {sorted(answer)}")
+        wrong = {w: answer[w] for w in WORDS if answer[w] != expected[w]}
+        if wrong:
+            word = next(iter(wrong))
+            raise CaseFailed(f"{word!r} should count {expected[word]}, got {wrong[word]!r}")
+    with checker.case("the counting ran on the cluster, one task per word"):
+        if counting.tasks != len(WORDS):
+            raise CaseFailed(
+                f"{counting.tasks} tasks for {len(WORDS)} words: submit one task per word "
+                "(client.submit(str.count, ..., word))"
+            )
+    with checker.case("the text went to the cluster once (scatter), not with every task"):
+        if counting.sent_large:
+            raise CaseFailed(
+                f"{counting.sent_large} tasks carried the whole text: scatter it once "
+                "(text_future = client.scatter(text)) and pass the future to each task"
+            )
+        if counting.scatters != 1:
+            raise CaseFailed(
+                f"the text was scattered {counting.scatters} times: scatter it once, before "
+                "the loop, and pass the same future to every task"
+            )
+    with checker.case("with no words: an empty dict"):
+        empty, _ = _run(count_words, client, [], time_limit)
+        if empty:
+            raise CaseFailed(f"got {empty!r}")
