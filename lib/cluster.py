@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import shutil
 import subprocess
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import IO, Self
 
 from distributed import Client
+
+from lib.dask_tidy import quiet_distributed, stop_offload_thread
 
 __all__ = [
     "SCHEDULER_ENV",
@@ -50,12 +51,6 @@ _QUIET = {"DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error"}  # not distributed'
 
 class ClusterError(RuntimeError):
     """The cluster could not start, or was asked for something it cannot do."""
-
-
-def quiet_distributed() -> None:
-    """Let distributed's loggers in this process report errors only (not its INFO lines)."""
-    for name in ("distributed", "distributed.client", "distributed.worker", "tornado"):
-        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def scheduler_from_env() -> str | None:
@@ -100,7 +95,9 @@ class Cluster:
         raise ClusterError("only a LoopbackCluster's workers can be killed from here")
 
     def close(self) -> None:
-        """Stop what this process started (nothing, for a cluster someone else runs)."""
+        """Stop what this process started: for a cluster someone else runs, only the thread
+        ``distributed`` may have left here (``lib.dask_tidy``); close the clients first."""
+        stop_offload_thread()
 
     def __enter__(self) -> Self:
         return self
@@ -246,7 +243,8 @@ class LoopbackCluster(Cluster):
         return process.pid
 
     def close(self) -> None:
-        """Stop every worker, then the scheduler, and remove the scratch folder. Idempotent."""
+        """Stop every worker, then the scheduler, remove the scratch folder, and stop the
+        thread ``distributed`` may have left here (close the clients first). Idempotent."""
         # Workers first, so they leave the scheduler cleanly; then the scheduler.
         _stop(list(self._workers.values()))
         _stop([self._scheduler] if self._scheduler is not None else [])
@@ -257,6 +255,7 @@ class LoopbackCluster(Cluster):
         self._logs.clear()
         if self.scratch != Path():
             shutil.rmtree(self.scratch, ignore_errors=True)
+        stop_offload_thread()
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import psutil
 import pytest
@@ -16,6 +17,7 @@ from lib.cluster import (
     client_from_env,
     scheduler_from_env,
 )
+from lib.dask_tidy import stop_offload_thread
 from tests.plugins.leaks import nothing_left_behind
 
 
@@ -79,3 +81,13 @@ def test_bad_sizes_are_refused() -> None:
             LoopbackCluster(**bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         ExistingCluster(" ")
+
+
+def test_closing_stops_the_thread_distributed_leaves_after_a_large_message() -> None:
+    with nothing_left_behind(grace=5.0), LoopbackCluster(workers=1) as cluster:
+        with cluster.client() as client:
+            big = client.scatter(bytes(12_000_000))  # above distributed's offload threshold
+            assert client.submit(len, big).result(timeout=30) == 12_000_000
+            del big
+        assert "Dask-Offload_0" in {thread.name for thread in threading.enumerate()}
+    assert stop_offload_thread() is False  # nothing left to stop
