@@ -24,7 +24,7 @@ class Result:
     what: str
     target: str
     value: float | None  # the median; None if the benchmark could not run
-    unit: str  # "efficiency", "s", "req/s"
+    unit: str  # "efficiency", "s", "req/s", "µs"
     passed: bool | None
     samples: list[float] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +53,8 @@ def format_value(value: float, unit: str) -> str:
         return f"{value:.2f}"
     if unit == "req/s":
         return f"{value:,.0f} req/s"
+    if unit == "µs":
+        return f"{value:.0f} µs"
     return f"{value:.2f} s"
 
 

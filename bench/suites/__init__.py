@@ -1,9 +1,11 @@
 """The benchmarks, one module a subject, and the registry that names them in report order.
 
 - ``threads``: (a) fifteen requests on a pool of 5 threads, server in a process or in-kernel
-- ``asyncio_runs``: (b) fifteen requests with gather; (c), (d) 1,000 and 10,000 at once
+- ``asyncio_runs``: (b) fifteen requests with gather; (c), (d) 1,000 and 10,000 at once, and
+  10,000 on uvloop
+- ``cpu_per_request``: the client's and the server's CPU time per request, at 10,000
 - ``cpu``: (e) the CPU task in a process pool
-- ``server``: (f) the local server's throughput on its own
+- ``server``: (f) the local server's throughput on its own, on each event loop
 - ``book``: (g) each notebook, (h) the nbval suite, (i) a cached rebuild (slow)
 - ``project``: (j) ``make test`` from a fresh clone (slow), (k) the last ``.ci/run``
 
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from bench.report import Result
-from bench.suites import asyncio_runs, book, cpu, project, server, threads
+from bench.suites import asyncio_runs, book, cpu, cpu_per_request, project, server, threads
 
 __all__ = [
     "BENCHMARKS",
@@ -37,8 +39,12 @@ BENCHMARKS: dict[str, Benchmark] = {
     "asyncio-15": Benchmark(asyncio_runs.bench_asyncio_fifteen),
     "asyncio-1000": Benchmark(asyncio_runs.bench_asyncio_thousand),
     "asyncio-10000": Benchmark(asyncio_runs.bench_asyncio_ten_thousand),
+    "asyncio-10000-uvloop": Benchmark(asyncio_runs.bench_asyncio_ten_thousand_uvloop),
+    "client-cpu": Benchmark(cpu_per_request.bench_client_cpu),
+    "server-cpu": Benchmark(cpu_per_request.bench_server_cpu),
     "cpu": Benchmark(cpu.bench_cpu),
     "server": Benchmark(server.bench_server),
+    "server-uvloop": Benchmark(server.bench_server_uvloop),
     "notebooks": Benchmark(book.bench_notebooks, slow=True),
     "nbval": Benchmark(book.bench_nbval, slow=True),
     "rebuild": Benchmark(book.bench_rebuild, slow=True),

@@ -28,7 +28,7 @@ __all__ = [
 
 
 def bench_cpu(repeats: int) -> Result:
-    target = 0.85
+    target = 0.90
     workers = min(2, usable_cpus())
     tasks = 4 * workers
     rounds = calibrate_rounds(0.2)

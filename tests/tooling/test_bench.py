@@ -36,8 +36,12 @@ def test_every_figure_of_the_issue_has_a_benchmark() -> None:
         "asyncio-15",
         "asyncio-1000",
         "asyncio-10000",
+        "asyncio-10000-uvloop",
+        "client-cpu",
+        "server-cpu",
         "cpu",
         "server",
+        "server-uvloop",
         "notebooks",
         "nbval",
         "rebuild",
@@ -78,6 +82,41 @@ def test_a_partial_run_writes_json_and_markdown_and_keeps_other_rows(tmp_path) -
     assert "req/s (earlier run" not in table, "the row just measured is not marked"
     assert "| the local server alone" in run.stdout, "the table is printed too"
     assert table.index("| the local server alone") > table.index("| CPU task"), "report order"
+
+
+def test_the_issue_targets_are_the_bench_targets() -> None:
+    """Issue 18's table: 1,000 in 0.30 s, 10,000 in 2.0 s, 150 µs of client CPU a request,
+    10,000 req/s, gather at 0.95 and the process pool at 0.90."""
+    from bench.suites import asyncio_runs, cpu, cpu_per_request, server
+
+    source = {m: Path(m.__file__).read_text(encoding="utf-8") for m in (asyncio_runs, cpu)}
+    assert '"asyncio-1000", 1_000, 1_000, 0.30' in source[asyncio_runs]
+    assert '"asyncio-10000", 10_000, 1_000, 2.0' in source[asyncio_runs]
+    assert "target = 0.95" in source[asyncio_runs] and "target = 0.90" in source[cpu]
+    assert cpu_per_request.CLIENT_TARGET_US == 150 and server.TARGET == 10_000
+
+
+def test_the_server_row_falls_back_to_the_python_generator_and_says_so(monkeypatch) -> None:
+    from bench.suites import server
+
+    monkeypatch.setattr(server.shutil, "which", lambda name: None)
+    monkeypatch.setattr(server, "SECONDS", 0.5)
+    result = server.server_result("server", "asyncio", 1)
+    assert result.details["generator"] == "python"
+    assert "Python load generator (no wrk here)" in result.what
+    assert result.value is not None and result.value > 0
+
+
+def test_a_loop_that_is_missing_is_a_row_not_run(monkeypatch) -> None:
+    from bench.suites import asyncio_runs, server
+    from lib import event_loops
+
+    monkeypatch.setattr(event_loops, "has_uvloop", lambda: False)
+    for result in (
+        server.bench_server_uvloop(1),
+        asyncio_runs.bench_asyncio_ten_thousand_uvloop(1),
+    ):
+        assert result.passed is None and result.value is None and "uvloop" in str(result.reason)
 
 
 def test_markdown_names_the_reason_for_a_missed_target() -> None:
