@@ -19,11 +19,7 @@ from lib.asyncio_tools import Samples
 from lib.plots import IDEAL_COLOUR, model_colour, new_figure
 from lib.recorder import Span
 
-__all__ = ["PLATEAU_SHARE", "plot_polite_attempts", "plot_queue_sizes"]
-
-#: A concurrency level is near the best if its throughput is at least this share of the best
-#: measured: chapter 6 measures the CPU time per request at those levels.
-PLATEAU_SHARE = 0.85
+__all__ = ["plot_polite_attempts", "plot_queue_sizes"]
 
 
 def plot_queue_sizes(samples_by_maxsize: Mapping[int, Samples], title: str) -> Figure:

@@ -3,7 +3,8 @@
 - :func:`plot_loop_batches`: one batch on each loop, side by side: its wall time against the
   ideal, and the CPU time per request in the client and in the server.
 - :func:`plot_throughput_by_loop`: throughput against requests in flight on each loop, log-log,
-  with the ideal (Little's law) and each loop's CPU ceiling (:func:`lib.cpu_use.ceiling`).
+  with the ideal (Little's law) and each loop's CPU ceiling at each level
+  (:func:`lib.cpu_use.ceiling`).
 
 Both loops are the asyncio model, so both are drawn in its colour; uvloop is told apart by
 its hatching, its square markers and its dash-dotted lines. Each function checks its data
@@ -82,16 +83,17 @@ def plot_throughput_by_loop(
     levels: Sequence[int],
     throughputs: Mapping[str, Sequence[float]],
     latency: float,
-    ceilings: Mapping[str, float],
+    ceilings: Mapping[str, Sequence[float]],
     title: str,
 ) -> Figure:
     """Throughput against requests in flight for each loop, log-log, with the ideal
-    (``level / latency``) dashed and each loop's CPU ceiling as a thin horizontal line.
+    (``level / latency``) dashed and each loop's CPU ceiling at each level (see
+    :func:`lib.cpu_use.ceiling`) as a thin line in the loop's style.
 
     Raises:
-        ValueError: if there are no levels, a loop has not one throughput per level, a level
-            is not positive, a loop name is unknown, ``latency`` is not positive, or a ceiling
-            is missing or not positive.
+        ValueError: if there are no levels, a loop has not one throughput and one ceiling per
+            level, a level is not positive, a loop name is unknown, ``latency`` is not
+            positive, or a ceiling is not positive.
     """
     _check_loops(list(throughputs))
     if not levels or any(level <= 0 for level in levels):
@@ -99,8 +101,9 @@ def plot_throughput_by_loop(
     for name, values in throughputs.items():
         if len(values) != len(levels):
             raise ValueError(f"{name}: need one throughput for each of the {len(levels)} levels")
-        if not ceilings.get(name, 0) > 0:
-            raise ValueError(f"{name}: need a positive CPU ceiling, got {ceilings.get(name)}")
+        limits = list(ceilings.get(name, []))
+        if len(limits) != len(levels) or not all(limit > 0 for limit in limits):
+            raise ValueError(f"{name}: need a positive CPU ceiling for each level, got {limits}")
     if not latency > 0:
         raise ValueError(f"latency must be a positive number of seconds, got {latency}")
     colour = model_colour("asyncio")
@@ -112,16 +115,17 @@ def plot_throughput_by_loop(
     for name, values in throughputs.items():
         _, marker, line = LOOP_STYLES[name]
         ax.plot(levels, values, marker=marker, linestyle=line, color=colour, label=name)
-        ax.axhline(
-            ceilings[name], linestyle=line, linewidth=1, color=colour, alpha=0.6,
+        ax.plot(
+            levels, ceilings[name], linestyle=line, linewidth=1, color=colour, alpha=0.6,
             label=f"CPU ceiling, {name}",
         )  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xticks(list(levels), [f"{level:,}" for level in levels])
+    labels = [f"{level:,}" for level in levels]
+    ax.set_xticks(list(levels), labels, rotation=45, horizontalalignment="right")
     ax.set_xlabel("requests in flight")
     ax.set_ylabel("throughput (requests per second)")
     ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower right")
     ax.grid(alpha=0.3, which="both")
     return fig

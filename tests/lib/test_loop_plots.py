@@ -57,7 +57,8 @@ def test_throughput_draws_ideal_each_loop_and_each_ceiling() -> None:
         "asyncio": [10.0, 98.0, 900.0, 6000.0, 6800.0],
         "uvloop": [10.0, 99.0, 950.0, 6500.0, 7400.0],
     }
-    fig = plot_throughput_by_loop(levels, throughputs, 0.1, {"asyncio": 7000, "uvloop": 8000}, "t")
+    ceilings = {"asyncio": [900.0, 5e3, 8e3, 7e3, 7e3], "uvloop": [1e3, 6e3, 9e3, 8e3, 8e3]}
+    fig = plot_throughput_by_loop(levels, throughputs, 0.1, ceilings, "t")
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.lines]
     assert labels == [
@@ -68,7 +69,7 @@ def test_throughput_draws_ideal_each_loop_and_each_ceiling() -> None:
         "CPU ceiling, uvloop",
     ]
     assert list(ax.lines[0].get_ydata()) == [10.0, 100.0, 1000.0, 10000.0, 30000.0]
-    assert list(ax.lines[4].get_ydata()) == [8000, 8000]
+    assert list(ax.lines[4].get_ydata()) == ceilings["uvloop"]
     assert [ax.lines[1].get_marker(), ax.lines[3].get_marker()] == ["o", "s"]
     assert ax.get_xscale() == ax.get_yscale() == "log"
 
@@ -76,11 +77,13 @@ def test_throughput_draws_ideal_each_loop_and_each_ceiling() -> None:
 @pytest.mark.parametrize(
     ("levels", "throughputs", "latency", "ceilings", "message"),
     [
-        ([], {"asyncio": []}, 0.1, {"asyncio": 1.0}, "levels must be positive"),
-        ([0, 10], {"asyncio": [1.0, 2.0]}, 0.1, {"asyncio": 1.0}, "levels must be positive"),
-        ([1, 10], {"asyncio": [1.0]}, 0.1, {"asyncio": 1.0}, "one throughput for each"),
-        ([1, 10], {"asyncio": [1.0, 2.0]}, 0.1, {}, "positive CPU ceiling"),
-        ([1, 10], {"asyncio": [1.0, 2.0]}, 0.0, {"asyncio": 1.0}, "latency must be"),
+        ([], {"asyncio": []}, 0.1, {"asyncio": []}, "levels must be positive"),
+        ([0, 10], {"asyncio": [1.0, 2.0]}, 0.1, {"asyncio": [1.0, 1.0]}, "levels must be"),
+        ([1, 10], {"asyncio": [1.0]}, 0.1, {"asyncio": [1.0, 1.0]}, "one throughput for each"),
+        ([1, 10], {"asyncio": [1.0, 2.0]}, 0.1, {}, "positive CPU ceiling for each level"),
+        ([1, 10], {"asyncio": [1.0, 2.0]}, 0.1, {"asyncio": [1.0]}, "CPU ceiling for each"),
+        ([1, 10], {"asyncio": [1.0, 2.0]}, 0.1, {"asyncio": [1.0, 0.0]}, "CPU ceiling for each"),
+        ([1, 10], {"asyncio": [1.0, 2.0]}, 0.0, {"asyncio": [1.0, 1.0]}, "latency must be"),
         ([1, 10], {}, 0.1, {}, "no loops"),
     ],
 )
