@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import time
 from typing import Any
 
-from distributed import Client, Future
+from distributed import Client, Future, default_client
 
+from lib.cluster import LoopbackCluster
 from lib.exercises._harness.checking import CaseFailed
 
 __all__ = [
     "SLOW_ITEM",
     "CountingClient",
+    "checking_client",
     "magnitude",
     "require_values",
 ]
@@ -73,3 +77,32 @@ def require_values(got: Any, what: str) -> None:
             f"{what} holds futures: collect their results (future.result(), or "
             "client.gather(futures)) before returning"
         )
+
+
+_OWN: list[tuple[LoopbackCluster, Client]] = []  # the checks' own cluster, once started
+
+
+def _stop_own() -> None:
+    while _OWN:
+        cluster, client = _OWN.pop()
+        client.close()  # type: ignore[no-untyped-call]
+        cluster.close()
+
+
+def checking_client(client: Client | None) -> Client:
+    """The client a check runs the answer on: ``client``; else this process's default client
+    (the chapter's, once it has made one); else the client of a cluster of two workers that
+    the checks start on first use, share, and stop when this Python process exits.
+
+    Raises:
+        ClusterError: if that cluster cannot start.
+    """
+    if client is not None:
+        return client
+    with contextlib.suppress(ValueError):  # ValueError: no client made yet
+        return default_client()  # type: ignore[no-untyped-call,no-any-return]
+    if not _OWN:
+        cluster = LoopbackCluster(workers=2).start()
+        _OWN.append((cluster, cluster.client()))
+        atexit.register(_stop_own)
+    return _OWN[0][1]

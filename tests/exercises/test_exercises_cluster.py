@@ -1,0 +1,96 @@
+"""Chapter 10's checkers: what tests/exercises/mistakes/ch10_beyond_one_machine.md cannot say.
+
+The common mistakes and their hints are data, in that file (see test_mistakes.py). Here:
+other right answers, the starters, hangs, and the client a check runs on. Every check here
+shares one cluster, the checks' own (``checking_client``), started once per test process.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from distributed import as_completed, wait
+
+from lib.exercises.ch10_beyond_one_machine import (
+    check_collect_all,
+    check_count_words,
+    check_map_in_batches,
+)
+from lib.exercises.ch10_beyond_one_machine._common import checking_client
+
+
+def starter(*args: Any) -> Any:
+    raise NotImplementedError("replace this line with your solution")
+
+
+def hangs(*args: Any) -> Any:
+    threading.Event().wait(2.0)  # longer than the time limit below; ends on its own
+
+
+@pytest.mark.parametrize("check", [check_collect_all, check_count_words, check_map_in_batches])
+def test_starters_hangs_and_non_functions(check: Any) -> None:
+    assert check(starter).not_attempted
+    assert "hangs() was still running after 0.3 s" in check(hangs, time_limit=0.3).hints[0]
+    assert check(...).not_attempted
+    assert "expected a function" in check(42).hints[0]
+
+
+def test_the_chapters_client_is_the_one_used() -> None:
+    client = checking_client(None)
+    assert checking_client(client) is client
+    seen: list[Any] = []
+
+    def collect(client: Any, fn: Any, items: list[int]) -> tuple[dict, dict]:
+        seen.append(client._client)  # the counting wrapper around the given client
+        return by_map(client, fn, items)
+
+    assert check_collect_all(collect, client).passed
+    assert seen and all(real is client for real in seen)
+
+
+def by_map(client: Any, fn: Any, items: list[int]) -> tuple[dict, dict]:
+    futures = client.map(fn, items)
+    wait(futures, timeout=30)
+    results = {i: f.result() for i, f in zip(items, futures, strict=True) if f.status == "finished"}
+    errors = {i: f.exception() for i, f in zip(items, futures, strict=True) if f.status == "error"}
+    return results, errors
+
+
+def test_collect_all_other_right_answers() -> None:
+    assert check_collect_all(by_map).passed
+
+
+def count_by_map(client: Any, text: str, words: list[str]) -> dict[str, int]:
+    [shared] = client.scatter([text], broadcast=True)  # to every worker at once
+    counts = client.gather(client.map(str.count, [shared] * len(words), words))
+    return dict(zip(words, counts, strict=True))
+
+
+def test_count_words_other_right_answers() -> None:
+    assert check_count_words(count_by_map).passed
+
+
+def batches_sorted(client: Any, fn: Any, items: list[int], size: int) -> list[int]:
+    # Local, so it is sent by value: pytest imports this file under a name workers cannot.
+    def apply(fn: Any, batch: list[int]) -> list[int]:
+        return [fn(item) for item in batch]
+
+    futures = {client.submit(apply, fn, items[i : i + size]): i for i in range(0, len(items), size)}
+    done = {futures[future]: future.result() for future in as_completed(futures, timeout=30)}
+    return [value for start in sorted(done) for value in done[start]]
+
+
+def batches_by_map(client: Any, fn: Any, items: list[int], size: int) -> list[int]:
+    def apply(fn: Any, batch: list[int]) -> list[int]:
+        return [fn(item) for item in batch]
+
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    done = client.gather(client.map(apply, [fn] * len(chunks), chunks))
+    return [value for batch in done for value in batch]
+
+
+def test_map_in_batches_other_right_answers() -> None:
+    assert check_map_in_batches(batches_sorted).passed
+    assert check_map_in_batches(batches_by_map).passed
