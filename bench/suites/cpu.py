@@ -40,15 +40,18 @@ def bench_cpu(repeats: int) -> Result:
         children = live_children(os.getpid())
         assert len(children) == workers, children
         for _ in range(repeats):
+            cpu_before = time.process_time()
             with Stopwatch() as one_by_one:
                 expected = [factorial_mod(1, 50, rounds) for _ in range(tasks)]
+            sequential_cpu = time.process_time() - cpu_before
             before = {child.pid: cpu_seconds(child) for child in children}
             waited = {child.pid: waiting_for_cpu(child.pid) for child in children}
             with Stopwatch() as watch:
                 results = list(pool.map(factorial_mod, [1] * tasks, [50] * tasks, [rounds] * tasks))
             sequential, pooled = one_by_one.seconds, watch.seconds
             assert results == expected
-            shares = [(cpu_seconds(c) - before[c.pid]) / pooled for c in children]
+            worker_cpu = [cpu_seconds(c) - before[c.pid] for c in children]
+            shares = [cpu / pooled for cpu in worker_cpu]
             waits = [waiting_for_cpu(c.pid) - waited[c.pid] for c in children]
             ideal = ideal_seconds(sequential, tasks, workers)
             efficiencies.append(efficiency(ideal, pooled))
@@ -58,6 +61,10 @@ def bench_cpu(repeats: int) -> Result:
                     "pool_s": round(pooled, 3),
                     "ideal_s": round(ideal, 3),
                     "worker_cpu_share": [round(share, 2) for share in shares],
+                    # CPU time a task took in the pool, over what it took alone: above 1, the
+                    # cores compute slower together than one does alone (shared caches, a
+                    # shared physical core, the clock rate with both busy)
+                    "cpu_per_task_together_vs_alone": round(sum(worker_cpu) / sequential_cpu, 3),
                     "worker_waited_for_cpu_s": [round(wait, 3) for wait in waits],
                     "load_average": load_average(),
                 }
@@ -82,6 +89,9 @@ def bench_cpu(repeats: int) -> Result:
             f"in the median run ({median_run['pool_s']:.2f} s against an ideal of "
             f"{median_run['ideal_s']:.2f} s) each worker got {shares_text} of a core (CPU time "
             f"/ wall time) and waited {waits_text} for a CPU that other processes held (load "
-            f"average {median_run['load_average']:.1f} on {usable_cpus()} cores)"
+            f"average {median_run['load_average']:.1f} on {usable_cpus()} cores); a task took "
+            f"{median_run['cpu_per_task_together_vs_alone']:.2f}× the CPU time in the pool "
+            "that it took alone: the cores compute slower together (the hardware, not the "
+            "book's code) when that is above 1"
         )
     return result
