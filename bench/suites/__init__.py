@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from bench.report import Result
-from bench.suites import asyncio_runs, book, cpu, cpu_per_request, project, server, threads
+from bench.suites import asyncio_runs, book, cluster, cpu, cpu_per_request, project, server, threads
 
 __all__ = [
     "BENCHMARKS",
@@ -43,6 +43,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "client-cpu": Benchmark(cpu_per_request.bench_client_cpu),
     "server-cpu": Benchmark(cpu_per_request.bench_server_cpu),
     "cpu": Benchmark(cpu.bench_cpu),
+    "cluster": Benchmark(cluster.bench_cluster),
     "server": Benchmark(server.bench_server),
     "server-uvloop": Benchmark(server.bench_server_uvloop),
     "notebooks": Benchmark(book.bench_notebooks, slow=True),
