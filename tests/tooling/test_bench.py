@@ -40,6 +40,7 @@ def test_every_figure_of_the_issue_has_a_benchmark() -> None:
         "client-cpu",
         "server-cpu",
         "cpu",
+        "cluster",
         "server",
         "server-uvloop",
         "notebooks",
