@@ -101,3 +101,19 @@ def test_server_process_that_fails_to_start_raises_with_its_output(monkeypatch) 
     with pytest.raises(RuntimeError, match="port already in use, sorry"):
         server.start()
     assert server.pid is None
+
+
+def test_the_server_program_tunes_its_own_garbage_collector() -> None:
+    """Only ``python -m lib.anilist`` does this (its main), never a server in this process."""
+    import gc
+
+    from lib.anilist.__main__ import YOUNG_COLLECTION_EVERY, tune_garbage_collector
+
+    threshold = gc.get_threshold()
+    try:
+        tune_garbage_collector()
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY
+        assert gc.get_freeze_count() > 0, "start-up objects are frozen out of collections"
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
