@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 import psutil
+from aiohttp.http_parser import HttpResponseParser
 
 from bench.config import ARTICLE_IDS, TIMEOUT
 from bench.probes import (
@@ -197,6 +198,9 @@ def scale_result(
             "median_run": median_run,
             "cold_batch": measured["cold"],
             "batch_with_collector_paused": measured["collector_paused"],
+            # aiohttp._http_parser is its C parser; aiohttp.http_parser the pure-Python one
+            # (no wheel for this Python, or AIOHTTP_NO_EXTENSIONS set)
+            "aiohttp_http_parser": HttpResponseParser.__module__,
             "peak_in_flight": measured["peak_in_flight"],
             "open_files_soft_limit": measured["limits"],
             "server_open_files_limit": measured["server_limit"],

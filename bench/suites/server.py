@@ -69,7 +69,7 @@ def load_with_python(url: str) -> tuple[int, float, int]:
 
 def server_result(key: str, loop: str, repeats: int) -> Result:
     wrk = shutil.which("wrk")
-    generator = "wrk" if wrk else "the Python load generator (no wrk here)"
+    generator = "wrk" if wrk else "Python load generator: no wrk here"
     what = (
         f"the local server alone on {loop}, latency 0, loopback ({generator}, "
         f"{CONNECTIONS} keep-alive connections)"

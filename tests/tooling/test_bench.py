@@ -104,7 +104,7 @@ def test_the_server_row_falls_back_to_the_python_generator_and_says_so(monkeypat
     monkeypatch.setattr(server, "SECONDS", 0.5)
     result = server.server_result("server", "asyncio", 1)
     assert result.details["generator"] == "python"
-    assert "Python load generator (no wrk here)" in result.what
+    assert "Python load generator: no wrk here" in result.what
     assert result.value is not None and result.value > 0
 
 
