@@ -66,10 +66,14 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
     Raises:
         NotADirectoryError: if the submissions folder does not exist.
         FileNotFoundError: if the book's chapters are missing.
+        FileExistsError: if ``args.out`` holds files that are not an earlier run's.
     """
     chapters = book_chapters(args.chapters)
     out: Path = args.out
     paths = find_submissions(args.submissions, skip=out)
+    ours = {"grades.csv", "feedback", ".work"}
+    if out.exists() and not {path.name for path in out.iterdir()} <= ours:
+        raise FileExistsError(f"{out} holds other files: give --out an empty or a new folder")
     feedback = out / "feedback"
     shutil.rmtree(feedback, ignore_errors=True)  # pages of an earlier run would mislead
     feedback.mkdir(parents=True)
@@ -80,25 +84,27 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
     submissions = [read_submission(path, args.submissions, chapters, max_bytes) for path in paths]
     grades: list[Grade] = []
     jobs = min(args.jobs, max(1, len(submissions)))
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
     try:
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade") as pool:
-            futures = [
-                pool.submit(_grade_one, submission, work / str(index), limits)
-                for index, submission in enumerate(submissions)
-            ]
-            bar = tqdm(
-                as_completed(futures),
-                total=len(futures),
-                unit="notebook",
-                disable=args.quiet or None,
-                file=sys.stderr,
-            )
-            for future in bar:
-                grades.append(future.result())
-    except KeyboardInterrupt:
-        Kernel.close_all()
+        futures = [
+            pool.submit(_grade_one, submission, work / str(index), limits)
+            for index, submission in enumerate(submissions)
+        ]
+        bar = tqdm(
+            as_completed(futures),
+            total=len(futures),
+            unit="notebook",
+            disable=args.quiet or None,
+            file=sys.stderr,
+        )
+        for future in bar:
+            grades.append(future.result())
+    except KeyboardInterrupt:  # stop every kernel now, rather than wait for their limits
+        pool.shutdown(wait=False, cancel_futures=True)
+        Kernel.kill_all()
         raise
     finally:
+        pool.shutdown(wait=True)
         shutil.rmtree(work, ignore_errors=True)
     for result in grades:
         write_feedback(result, feedback)
@@ -112,9 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     pristine_lib()  # lib as it is now: every kernel gets a copy of this, whatever happens to lib
     try:
         grades = grade_folder(args)
-    except (NotADirectoryError, FileNotFoundError) as error:
+    except (NotADirectoryError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: every kernel was stopped, and no gradebook written", file=sys.stderr)
+        return 130
     seconds = time.monotonic() - started
     jobs = min(args.jobs, max(1, len(grades)))
     bound = math.ceil(len(grades) / jobs) * (args.notebook_timeout + 30)

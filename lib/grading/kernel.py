@@ -132,13 +132,16 @@ class Kernel:
     _open: ClassVar[set[Kernel]] = set()
     _open_lock: ClassVar[threading.Lock] = threading.Lock()
 
+    _closing: ClassVar[bool] = False
+
     @classmethod
-    def close_all(cls) -> None:
-        """Close every kernel still open (on Ctrl-C, say)."""
+    def kill_all(cls) -> None:
+        """Kill every kernel still open, and start no more (on Ctrl-C, say)."""
         with cls._open_lock:
+            cls._closing = True
             kernels = list(cls._open)
         for kernel in kernels:
-            kernel.close()
+            kernel.kill()
 
     def __init__(self, scratch: Path, *, startup: float = 60.0) -> None:
         self.scratch = scratch
@@ -159,6 +162,10 @@ class Kernel:
         )
         with self._open_lock:
             self._open.add(self)
+            interrupted = self._closing
+        if interrupted:
+            self.close()
+            raise RuntimeError("grading was interrupted")
         self._client = self._manager.client()
         self._client.start_channels()
         try:
@@ -245,23 +252,35 @@ class Kernel:
         outcome.printed += size
         self.printed += size
 
-    def close(self) -> None:
-        """Kill the kernel, its process group and every process it started. Idempotent."""
-        self.alive = False
-        with self._open_lock:
-            self._open.discard(self)
+    def kill(self) -> None:
+        """Kill the kernel's process group, and every process it started that left it.
+
+        Safe from any thread (it sends signals only): the thread running the kernel then
+        finds it dead and closes it.
+        """
         pid = getattr(getattr(self._manager, "provisioner", None), "pid", None)
+        if pid is None:
+            return
         family: list[psutil.Process] = []
-        if pid is not None:
-            with contextlib.suppress(psutil.Error):
-                family = psutil.Process(pid).children(recursive=True)
-            if hasattr(os, "killpg"):
-                with contextlib.suppress(OSError):
-                    os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(psutil.Error):
+            family = psutil.Process(pid).children(recursive=True)
+        if hasattr(os, "killpg"):
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
         for process in family:
             with contextlib.suppress(psutil.Error):
                 process.kill()
         psutil.wait_procs(family, timeout=5)
+
+    def close(self) -> None:
+        """Kill the kernel and all it started, and close its channels. Idempotent; call it
+        from the thread that runs the kernel (:meth:`kill` is for other threads)."""
+        self.alive = False
+        with self._open_lock:
+            if self not in self._open:
+                return
+            self._open.discard(self)
+        self.kill()
         if self._client is not None:
             self._client.stop_channels()
         with contextlib.suppress(Exception):

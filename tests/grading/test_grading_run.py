@@ -87,8 +87,9 @@ def test_each_submission_gets_the_marks_it_earned_and_a_reason(
     else:
         assert row["chapter"] == "" and row["out_of"] == "0"
     assert row["total"] == str(statuses.count("passed"))
-    assert reason in row["reason"], row["reason"]
-    assert (row["flagged"] == "yes") == ("FLAGGED" in row["reason"] or "3.1 in" in reason)
+    for words in (reason,) if isinstance(reason, str) else reason:
+        assert words in row["reason"], row["reason"]
+    assert (row["flagged"] == "yes") == row["reason"].startswith("FLAGGED: ")
     if "failed" in statuses:
         assert row["reason"], "every failure has a reason"
 
@@ -116,5 +117,5 @@ def test_nothing_is_written_outside_the_output_folder_or_left_running(
 
 
 def test_the_class_is_graded_in_bounded_time(graded: dict[str, Any]) -> None:
-    # 14 kernels, two at a time, two 3 s loops: about 20 s alone; the bound allows a busy CI.
+    # 12 kernels, two at a time, two 3 s loops: about 20 s alone; the bound allows a busy CI.
     assert graded["seconds"] < 200
