@@ -69,7 +69,7 @@ class ClusterFigures:
       :class:`Measured`'s, through the cluster's executor;
     - ``workers``, ``threads``: worker processes, and threads in each;
     - ``sent``: bytes serialised to send one request's task to a worker;
-    - ``start``: seconds to start one more worker, until the scheduler knows it;
+    - ``start``: seconds to start the scheduler and the workers, until all were ready;
     - ``memory``: unique bytes of one worker process;
     - ``late``: the heartbeat's worst lateness while the CPU work ran on the cluster;
     - ``crash``: the exception each future gave in the batch where one job raised, ``None``
@@ -213,7 +213,8 @@ def comparison_rows(measured: Measured) -> list[list[str]]:
          f"{format_bytes(m.memory['asyncio'])} resident"],
         ["how many at once before starting them costs more than one wait",
          _limits(m.limits["threads"], "threads"),
-         f"{m.process_limit} processes for CPU work, with {m.cores} usable cores",
+         f"{m.process_limit} process{'es' if m.process_limit != 1 else ''} for CPU work, "
+         f"with {m.cores} usable cores",
          _limits(m.limits["asyncio"], "asyncio tasks")],
         ["shared state: updates lost by concurrent withdrawals",
          f"{m.lost['threads'][0]} of {m.lost['threads'][2]} without a lock, "
@@ -244,7 +245,7 @@ def _cluster_cells(c: ClusterFigures) -> list[str]:
         else f"{c.workers} workers × {c.threads} threads: {_overlap(c.cpu)}",
         f"a scheduler and worker processes on TCP; every task serialised ({c.sent:,} bytes "
         "for one request)",
-        f"{format_duration(c.start)} for one more worker",
+        f"{format_duration(c.start)} for a scheduler and {c.workers} workers, once",
         f"{format_bytes(c.memory)} unique, per worker process",
         f"{slots} worker threads here ({c.workers} × {c.threads}); each machine added adds its "
         "cores",

@@ -29,7 +29,8 @@ def draw_flowchart(
 ) -> dict[str, Any]:
     """Draw ``nodes`` and the labelled ``edges`` (start, end, label) between them on ``ax``.
 
-    ``colours`` maps a model to its colour (default :data:`lib.plots.MODEL_COLOURS`). The
+    ``colours`` maps a model to its colour (default: the book's, :data:`lib.plots.MODEL_COLOURS`
+    and :data:`lib.plots.OTHER_MODEL_COLOURS`, such as the cluster's). The
     axes are turned off and span 0 to 1 both ways. Returns the text artist of each node.
 
     Raises:
@@ -37,9 +38,9 @@ def draw_flowchart(
             is not in ``colours``.
     """
     if colours is None:
-        from lib.plots import MODEL_COLOURS  # imported here: plots pulls in matplotlib
+        from lib.plots import MODEL_COLOURS, OTHER_MODEL_COLOURS  # here: plots pulls matplotlib
 
-        colours = MODEL_COLOURS
+        colours = {**MODEL_COLOURS, **OTHER_MODEL_COLOURS}
     edges = list(edges)
     for start, end, _ in edges:
         for name in (start, end):

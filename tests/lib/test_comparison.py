@@ -146,7 +146,7 @@ def test_a_measured_cluster_adds_a_fourth_column_citing_its_figures() -> None:
         "6.1×, 76% of ideal, each request a task sent over TCP",
         "2 worker processes, one thread each: 1.6×, 80% of ideal",
         "(412 bytes for one request)",
-        "0.91 s for one more worker",
+        "0.91 s for a scheduler and 2 workers, once",
         "30.0 MiB unique",
         "2 worker threads here (2 × 1)",
         "4.0 ms with the CPU work on the cluster",
