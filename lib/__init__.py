@@ -53,7 +53,7 @@ Each module has one job; open any of them beside the chapter that uses it:
   named by ``BOOK_DASK_SCHEDULER``), stopped with nothing left behind
 - ``cluster_work``, ``task_stream``, ``cluster_plots``: chapter 10's tasks and what they cost
   on a pool or a cluster, the scheduler's task stream as timeline spans, and its charts
-- ``dask_tidy``: keep Dask's log lines out of the outputs, and stop the thread it leaves
+- ``dask_tidy``: keep Dask's log lines out of the outputs, and stop the threads it leaves
 - ``exercises``: each chapter's checkers, over their private harness
 - ``grading``: for teachers: grade a class's submitted notebooks with those checkers
   (``make grade``), into a gradebook and a feedback page per student

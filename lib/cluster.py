@@ -26,7 +26,7 @@ from typing import IO, Self
 
 from distributed import Client
 
-from lib.dask_tidy import quiet_distributed, stop_offload_thread
+from lib.dask_tidy import quiet_distributed, stop_distributed_threads
 
 __all__ = [
     "SCHEDULER_ENV",
@@ -95,9 +95,9 @@ class Cluster:
         raise ClusterError("only a LoopbackCluster's workers can be killed from here")
 
     def close(self) -> None:
-        """Stop what this process started: for a cluster someone else runs, only the thread
+        """Stop what this process started: for a cluster someone else runs, only the threads
         ``distributed`` may have left here (``lib.dask_tidy``); close the clients first."""
-        stop_offload_thread()
+        stop_distributed_threads()
 
     def __enter__(self) -> Self:
         return self
@@ -244,7 +244,7 @@ class LoopbackCluster(Cluster):
 
     def close(self) -> None:
         """Stop every worker, then the scheduler, remove the scratch folder, and stop the
-        thread ``distributed`` may have left here (close the clients first). Idempotent."""
+        threads ``distributed`` may have left here (close the clients first). Idempotent."""
         # Workers first, so they leave the scheduler cleanly; then the scheduler.
         _stop(list(self._workers.values()))
         _stop([self._scheduler] if self._scheduler is not None else [])
@@ -255,7 +255,7 @@ class LoopbackCluster(Cluster):
         self._logs.clear()
         if self.scratch != Path():
             shutil.rmtree(self.scratch, ignore_errors=True)
-        stop_offload_thread()
+        stop_distributed_threads()
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
