@@ -6,10 +6,12 @@ One module a job; open the one a chapter names:
 - ``server``: the aiohttp application: parse a GraphQL query, answer it, the knobs
   (latency, jitter, failures, hangs, rate limit)
 - ``__main__``: the server as a program of its own, ``python -m lib.anilist --port 8080``
-- ``guards``: what keeps it safe: loopback binding, error shapes, body limits
+  (``--loop uvloop`` for uvloop)
+- ``guards``: what keeps it safe: loopback binding, error shapes, body limits, clients that
+  hang up mid-request
 - ``ratelimit``: the sliding window behind the 429 answers
 - ``running``: ``LocalAniList`` (the server in a thread of the kernel) and ``ServerProcess``
-  (the server in a process of its own)
+  (the server in a process of its own), each on asyncio's own event loop or on uvloop
 - ``clients``: the blocking (requests) and async (aiohttp) clients
 - ``polite``: a client that keeps few requests in flight and backs off as ``Retry-After`` says
 - ``polite_trace``: watches a polite batch from outside: each attempt, retry and wait
