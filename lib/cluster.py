@@ -46,6 +46,7 @@ SCHEDULER_ENV = "BOOK_DASK_SCHEDULER"  # e.g. tcp://10.0.0.5:8786: use that clus
 START_TIMEOUT = 60.0  # seconds for the scheduler and every worker to be ready
 STOP_TIMEOUT = 10.0  # seconds a process gets to exit after SIGTERM, before SIGKILL
 HOST = "127.0.0.1"
+LOOPBACK = f"{HOST}:0"  # even without a dashboard, each process serves /health over HTTP
 _QUIET = {"DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error"}  # not distributed's INFO lines
 
 
@@ -177,7 +178,7 @@ class LoopbackCluster(Cluster):
         self._scheduler = self._spawn(
             "scheduler",
             "distributed.cli.dask_scheduler",
-            *("--host", HOST, "--port", "0", "--no-dashboard"),
+            *("--host", HOST, "--port", "0", "--no-dashboard", "--dashboard-address", LOOPBACK),
             *("--scheduler-file", str(scheduler_file)),
         )
         while not self._read_address(scheduler_file):
@@ -195,7 +196,7 @@ class LoopbackCluster(Cluster):
             "distributed.cli.dask_worker",
             self.address,
             *("--name", name, "--nthreads", str(self.threads_per_worker)),
-            *("--no-nanny", "--no-dashboard", "--host", HOST),
+            *("--no-nanny", "--no-dashboard", "--dashboard-address", LOOPBACK, "--host", HOST),
             *("--local-directory", str(self.scratch), "--death-timeout", "60"),
         )
         return name

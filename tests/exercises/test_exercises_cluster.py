@@ -1,8 +1,8 @@
 """Chapter 10's checkers: what tests/exercises/mistakes/ch10_beyond_one_machine.md cannot say.
 
 The common mistakes and their hints are data, in that file (see test_mistakes.py). Here:
-other right answers, the starters, hangs, and the client a check runs on. Every check here
-shares one cluster, the checks' own (``checking_client``), started once per test process.
+other right answers, the starters, hangs, and the client a check runs on. Without a client,
+each check runs on a cluster of its own inside this process, stopped when the check ends.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 from distributed import as_completed, wait
 
+from lib.cluster import LoopbackCluster
+from lib.exercises.ch10_beyond_one_machine import _common as common
 from lib.exercises.ch10_beyond_one_machine import (
     check_collect_all,
     check_count_words,
     check_map_in_batches,
 )
-from lib.exercises.ch10_beyond_one_machine._common import checking_client
+from tests.plugins.leaks import nothing_left_behind
 
 
 def starter(*args: Any) -> Any:
@@ -37,16 +39,15 @@ def test_starters_hangs_and_non_functions(check: Any) -> None:
     assert "expected a function" in check(42).hints[0]
 
 
-def test_the_chapters_client_is_the_one_used() -> None:
-    client = checking_client(None)
-    assert checking_client(client) is client
+def test_the_client_given_is_the_one_used() -> None:
     seen: list[Any] = []
 
     def collect(client: Any, fn: Any, items: list[int]) -> tuple[dict, dict]:
         seen.append(client._client)  # the counting wrapper around the given client
         return by_map(client, fn, items)
 
-    assert check_collect_all(collect, client).passed
+    with LoopbackCluster(workers=2) as cluster, cluster.client() as client:
+        assert check_collect_all(collect, client).passed
     assert seen and all(real is client for real in seen)
 
 
@@ -94,3 +95,30 @@ def batches_by_map(client: Any, fn: Any, items: list[int], size: int) -> list[in
 def test_map_in_batches_other_right_answers() -> None:
     assert check_map_in_batches(batches_sorted).passed
     assert check_map_in_batches(batches_by_map).passed
+
+
+@pytest.mark.parametrize("check", [check_collect_all, check_count_words, check_map_in_batches])
+def test_an_untouched_starter_starts_no_cluster(
+    check: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_cluster(client: Any) -> Any:
+        raise AssertionError("a cluster was asked for")
+
+    monkeypatch.setattr(common.ClientSource, "get", no_cluster)
+    assert check(starter).not_attempted
+
+
+def test_without_a_client_a_check_runs_on_a_cluster_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_default() -> Any:
+        raise ValueError("No clients found")
+
+    monkeypatch.setattr(common, "default_client", no_default)
+    with nothing_left_behind(grace=5.0):  # started for the check, and stopped after it
+        for check, answer in [
+            (check_collect_all, by_map),
+            (check_count_words, count_by_map),
+            (check_map_in_batches, batches_by_map),
+        ]:
+            assert check(answer).passed

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
+import logging
 import time
 from typing import Any
 
-from distributed import Client, Future, default_client
+from distributed import Client, Future, LocalCluster, default_client
 
-from lib.cluster import LoopbackCluster
+from lib.dask_tidy import stop_distributed_threads
 from lib.exercises._harness.checking import CaseFailed
 
 __all__ = [
     "SLOW_ITEM",
+    "ClientSource",
     "CountingClient",
-    "checking_client",
     "magnitude",
     "require_values",
 ]
@@ -38,14 +38,19 @@ class CountingClient:
     ``submit``, ``map`` and ``scatter`` go to the real client after being counted; anything
     else (``gather``, ``get_executor``, ...) goes straight through. An argument that is a
     ``str`` or ``bytes`` of at least ``large`` characters counts as data sent with a task.
+    The real client comes from ``source`` (:class:`ClientSource`), on first use.
     """
 
-    def __init__(self, client: Client, large: int = 10_000) -> None:
-        self._client = client
+    def __init__(self, source: ClientSource, large: int = 10_000) -> None:
+        self._source = source
         self.large = large
         self.tasks = 0
         self.scatters = 0
         self.sent_large = 0  # tasks whose arguments carried a large str or bytes
+
+    @property
+    def _client(self) -> Client:
+        return self._source.get()
 
     def _count_large(self, values: Any) -> int:
         return sum(isinstance(v, (str, bytes)) and len(v) >= self.large for v in values)
@@ -79,30 +84,55 @@ def require_values(got: Any, what: str) -> None:
         )
 
 
-_OWN: list[tuple[LoopbackCluster, Client]] = []  # the checks' own cluster, once started
+_LOGGERS = ("distributed", "distributed.worker", "distributed.client", "distributed.scheduler")
 
 
-def _stop_own() -> None:
-    while _OWN:
-        cluster, client = _OWN.pop()
-        client.close()  # type: ignore[no-untyped-call]
-        cluster.close()
-
-
-def checking_client(client: Client | None) -> Client:
-    """The client a check runs the answer on: ``client``; else this process's default client
-    (the chapter's, once it has made one); else the client of a cluster of two workers that
-    the checks start on first use, share, and stop when this Python process exits.
-
-    Raises:
-        ClusterError: if that cluster cannot start.
+class ClientSource:
+    """Where a check gets its client, on first use: the one given; else this process's default
+    client (the chapter's, while it runs); else a cluster of the check's own, inside this
+    process (a scheduler and two single-thread workers on threads, no TCP port), started then
+    and stopped by :meth:`close` with nothing left running. An untouched starter, which raises
+    before it uses the client, starts no cluster.
     """
-    if client is not None:
-        return client
-    with contextlib.suppress(ValueError):  # ValueError: no client made yet
-        return default_client()  # type: ignore[no-untyped-call,no-any-return]
-    if not _OWN:
-        cluster = LoopbackCluster(workers=2).start()
-        _OWN.append((cluster, cluster.client()))
-        atexit.register(_stop_own)
-    return _OWN[0][1]
+
+    def __init__(self, client: Client | None) -> None:
+        self._client = client
+        self._own: list[Any] = []  # the check's own cluster and client, to close in reverse
+        self._levels: dict[str, int] = {}  # its loggers' levels before it started
+
+    def get(self) -> Client:
+        if self._client is None:
+            with contextlib.suppress(ValueError):  # ValueError: no client made, or all closed
+                self._client = default_client()  # type: ignore[no-untyped-call]
+        if self._client is None:
+            # Its workers log each task that raises, in this process: the checks' tasks raise
+            # on purpose, so only critical lines show while it runs.
+            self._levels = {name: logging.getLogger(name).level for name in _LOGGERS}
+            for name in _LOGGERS:
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=2,
+                threads_per_worker=1,
+                processes=False,
+                dashboard_address="127.0.0.1:0",  # its HTTP server, on loopback
+            )
+            self._own.append(cluster)
+            self._client = Client(cluster)  # type: ignore[no-untyped-call]
+            self._own.append(self._client)
+        return self._client
+
+    def close(self) -> None:
+        """Stop the check's own cluster and its client, if it started them."""
+        if self._own:
+            while self._own:
+                self._own.pop().close()
+            stop_distributed_threads()
+        for name, level in self._levels.items():
+            logging.getLogger(name).setLevel(level)
+        self._levels = {}
+
+    def __enter__(self) -> ClientSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

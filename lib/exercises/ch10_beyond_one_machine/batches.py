@@ -17,8 +17,8 @@ from lib.exercises._harness.checking import (
 )
 from lib.exercises.ch10_beyond_one_machine._common import (
     SLOW_ITEM,
+    ClientSource,
     CountingClient,
-    checking_client,
     magnitude,
     require_values,
 )
@@ -30,8 +30,8 @@ __all__ = [
 CASES = [(list(range(SLOW_ITEM, 12)), 5), (list(range(-3, 3)), 2), (list(range(4)), 10), ([], 3)]
 
 
-def _run(answer: Any, client: Client, items: list[int], size: int, limit: float) -> Any:
-    counting = CountingClient(client)
+def _run(answer: Any, source: ClientSource, items: list[int], size: int, limit: float) -> Any:
+    counting = CountingClient(source)
     got = call_bounded(answer, counting, magnitude, list(items), size, time_limit=limit)
     require_type(got, list, "what map_in_batches returns")
     require_values(got, "the list returned")
@@ -44,17 +44,18 @@ def check_map_in_batches(
 ) -> None:
     """Run ``map_in_batches(client, fn, items, batch_size)``; ``fn`` is ``abs``, slow on the
     first item, so the first batch finishes last when the cluster has two workers or more."""
-    # On the chapter's client; without one, the default client or the checks' own cluster.
+    # On the client given, else the default client, else a cluster of the check's own.
     require_function(map_in_batches)
-    _check(checker, map_in_batches, checking_client(client), time_limit)
+    with ClientSource(client) as source:
+        _check(checker, map_in_batches, source, time_limit)
 
 
-def _check(checker: Checker, map_in_batches: Any, client: Client, time_limit: float) -> None:
+def _check(checker: Checker, map_in_batches: Any, source: ClientSource, time_limit: float) -> None:
     for items, size in CASES:
         batches = math.ceil(len(items) / size)
         tasks = f"{batches} task" + ("" if batches == 1 else "s")
         with checker.case(f"{len(items)} items in batches of {size}: {tasks}, in order"):
-            got, counting = _run(map_in_batches, client, items, size, time_limit)
+            got, counting = _run(map_in_batches, source, items, size, time_limit)
             expected = [abs(item) for item in items]
             if any(isinstance(value, list) for value in got):
                 raise CaseFailed(

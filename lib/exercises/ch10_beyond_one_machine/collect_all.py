@@ -17,8 +17,8 @@ from lib.exercises._harness.checking import (
 )
 from lib.exercises.ch03_threading._common import compare, english_slug, raising, reference
 from lib.exercises.ch10_beyond_one_machine._common import (
+    ClientSource,
     CountingClient,
-    checking_client,
     require_values,
 )
 
@@ -30,8 +30,10 @@ __all__ = [
 IDS = [100, 200, 300, 400, 600, 853, 1000, 0]  # four slugs, three AttributeError, one Lookup
 
 
-def _run(collect_all: Any, client: Client, ids: list[int], time_limit: float) -> tuple[Any, ...]:
-    counting = CountingClient(client)
+def _run(
+    collect_all: Any, source: ClientSource, ids: list[int], time_limit: float
+) -> tuple[Any, ...]:
+    counting = CountingClient(source)
     try:
         answer = call_bounded(collect_all, counting, english_slug, list(ids), time_limit=time_limit)
     except CaseFailed as failure:
@@ -61,13 +63,14 @@ def check_collect_all(
     checker: Checker, collect_all: Any, client: Client | None = None, *, time_limit: float = 10.0
 ) -> None:
     """Run ``collect_all(client, fn, items)`` on ids whose call returns or raises."""
-    # On the chapter's client; without one, the default client or the checks' own cluster.
+    # On the client given, else the default client, else a cluster of the check's own.
     require_function(collect_all)
-    _check(checker, collect_all, checking_client(client), time_limit)
+    with ClientSource(client) as source:
+        _check(checker, collect_all, source, time_limit)
 
 
-def _check(checker: Checker, collect_all: Any, client: Client, time_limit: float) -> None:
-    results, errors, counting = _run(collect_all, client, IDS, time_limit)
+def _check(checker: Checker, collect_all: Any, source: ClientSource, time_limit: float) -> None:
+    results, errors, counting = _run(collect_all, source, IDS, time_limit)
     expected = reference(IDS)
     with checker.case("8 ids: every id ends in results or in errors, once"):
         both = sorted(set(results) & set(errors))
@@ -91,6 +94,6 @@ def _check(checker: Checker, collect_all: Any, client: Client, time_limit: float
                 "client.submit(fn, item) once for each item (or client.map once)"
             )
     with checker.case("with no items: two empty dicts"):
-        results, errors, _ = _run(collect_all, client, [], time_limit)
+        results, errors, _ = _run(collect_all, source, [], time_limit)
         if results or errors:
             raise CaseFailed(f"got {results!r} and {errors!r}")

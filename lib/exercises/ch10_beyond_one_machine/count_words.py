@@ -16,8 +16,8 @@ from lib.exercises._harness.checking import (
     require_type,
 )
 from lib.exercises.ch10_beyond_one_machine._common import (
+    ClientSource,
     CountingClient,
-    checking_client,
     require_values,
 )
 
@@ -41,11 +41,11 @@ TEXT = (
 _RUNS = itertools.count(1)
 
 
-def _run(count_words: Any, client: Client, words: list[str], time_limit: float) -> Any:
+def _run(count_words: Any, source: ClientSource, words: list[str], time_limit: float) -> Any:
     # A text of its own for each run: scatter names data by its contents, and a run's text
     # must not share a name with a previous run's, which the cluster may be forgetting.
     text = f"{TEXT} (run {next(_RUNS)})"
-    counting = CountingClient(client, large=len(text) // 2)
+    counting = CountingClient(source, large=len(text) // 2)
     try:
         answer = call_bounded(count_words, counting, text, list(words), time_limit=time_limit)
     except CaseFailed as failure:
@@ -65,13 +65,14 @@ def check_count_words(
     checker: Checker, count_words: Any, client: Client | None = None, *, time_limit: float = 10.0
 ) -> None:
     """Run ``count_words(client, text, words)`` on a 200 kB text and six words."""
-    # On the chapter's client; without one, the default client or the checks' own cluster.
+    # On the client given, else the default client, else a cluster of the check's own.
     require_function(count_words)
-    _check(checker, count_words, checking_client(client), time_limit)
+    with ClientSource(client) as source:
+        _check(checker, count_words, source, time_limit)
 
 
-def _check(checker: Checker, count_words: Any, client: Client, time_limit: float) -> None:
-    answer, counting, text = _run(count_words, client, WORDS, time_limit)
+def _check(checker: Checker, count_words: Any, source: ClientSource, time_limit: float) -> None:
+    answer, counting, text = _run(count_words, source, WORDS, time_limit)
     with checker.case("each word's count, as text.count(word) gives it"):
         expected = {word: text.count(word) for word in WORDS}
         if set(answer) != set(WORDS):
@@ -98,6 +99,6 @@ def _check(checker: Checker, count_words: Any, client: Client, time_limit: float
                 "the loop, and keep that one future until every task is done"
             )
     with checker.case("with no words: an empty dict"):
-        empty, _, _ = _run(count_words, client, [], time_limit)
+        empty, _, _ = _run(count_words, source, [], time_limit)
         if empty:
             raise CaseFailed(f"got {empty!r}")
