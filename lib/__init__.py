@@ -54,6 +54,7 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``cluster_work``, ``task_stream``, ``cluster_plots``: chapter 10's tasks and what they cost
   on a pool or a cluster, the scheduler's task stream as timeline spans, and its charts
 - ``dask_tidy``: keep Dask's log lines out of the outputs, and stop the threads it leaves
+- ``parent_watch``: run a module as a child process that ends when its parent does, even killed
 - ``exercises``: each chapter's checkers, over their private harness
 - ``grading``: for teachers: grade a class's submitted notebooks with those checkers
   (``make grade``), into a gradebook and a feedback page per student

@@ -141,7 +141,7 @@ class LoopbackCluster(Cluster):
         self.local, self.address, self.scratch = True, "", Path()
         self._scheduler: subprocess.Popen[bytes] | None = None
         self._workers: dict[str, subprocess.Popen[bytes]] = {}
-        self._logs: list[IO[bytes]] = []
+        self._files: list[IO[bytes]] = []
         self._started = 0  # workers started so far, killed ones included
 
     def start(self) -> Self:
@@ -161,16 +161,16 @@ class LoopbackCluster(Cluster):
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = open(self.scratch / f"{name}.log", "wb")  # noqa: SIM115 (closed in close())
-        self._logs.append(log)
-        # In this process's working directory: the scheduler and the workers import what the
-        # tasks need from the same places as this process.
-        return subprocess.Popen(
-            [sys.executable, "-m", *args],
-            stdin=subprocess.DEVNULL,
+        # This working directory (tasks import from the same places); ended with this process.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lib.parent_watch", *args],
+            stdin=subprocess.PIPE,  # kept open, never written: it closes when this process ends
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, **_QUIET, "PYTHONWARNINGS": "ignore"},
         )
+        self._files += [log, process.stdin] if process.stdin else [log]
+        return process
 
     def _start(self) -> None:
         deadline = time.monotonic() + self.timeout
@@ -251,9 +251,9 @@ class LoopbackCluster(Cluster):
         _stop([self._scheduler] if self._scheduler is not None else [])
         self._workers.clear()
         self._scheduler = None
-        for log in self._logs:
-            log.close()
-        self._logs.clear()
+        for file in self._files:  # logs, and pipes whose closing would end a process
+            file.close()
+        self._files.clear()
         if self.scratch != Path():
             shutil.rmtree(self.scratch, ignore_errors=True)
         stop_distributed_threads()
