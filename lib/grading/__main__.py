@@ -38,6 +38,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--notebook-timeout", type=float, default=Limits.notebook, metavar="SECONDS"
     )
+    parser.add_argument("--check-timeout", type=float, default=Limits.check, metavar="SECONDS")
     parser.add_argument(
         "--whole", action="store_true", help="run every cell, the chapter's demos too"
     )
@@ -45,8 +46,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chapters", type=Path, default=BOOK_CHAPTERS, help=argparse.SUPPRESS)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    if args.jobs < 1 or args.cell_timeout <= 0 or args.notebook_timeout <= 0:
-        parser.error("--jobs, --cell-timeout and --notebook-timeout must be positive")
+    if min(args.jobs, args.cell_timeout, args.notebook_timeout, args.check_timeout) <= 0:
+        parser.error("--jobs and every --...-timeout must be positive")
     return args
 
 
@@ -79,7 +80,12 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
     feedback.mkdir(parents=True)
     work = out / ".work"
     shutil.rmtree(work, ignore_errors=True)
-    limits = Limits(args.cell_timeout, args.notebook_timeout, args.whole)
+    limits = Limits(
+        cell=args.cell_timeout,
+        notebook=args.notebook_timeout,
+        check=args.check_timeout,
+        whole=args.whole,
+    )
     max_bytes = int(args.max_mb * 2**20)
     submissions = [read_submission(path, args.submissions, chapters, max_bytes) for path in paths]
     grades: list[Grade] = []

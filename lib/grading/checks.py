@@ -34,7 +34,7 @@ __all__ = ["ExerciseResult", "Grade", "Limits", "grade", "plan"]
 PROBE = "__import__('lib.grading.probe', fromlist=['probe'])"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Limits:
     """Seconds per learner cell, per notebook and per check; ``whole`` runs the demos too."""
 
