@@ -113,3 +113,19 @@ def test_first_cell_installs_lib_from_the_configured_repository(path: Path) -> N
     assert f'BOOK_REPOSITORY = "{url}"' in source, "the repository URL must match _config.yml"
     assert 'find_spec("lib") is None' in source, "it must do nothing where lib is installed"
     assert not first.get("outputs"), "where lib is installed, the cell prints nothing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_solutions_start_collapsed_in_jupyterlab(path: Path) -> None:
+    """In JupyterLab a solution would sit open right under its starter: its cell's metadata
+    collapses it (the HTML book closes it with sphinx-exercise's dropdown instead)."""
+    open_cells = [
+        index
+        for index, cell in enumerate(code_cells(read(path)))
+        if "solution" in cell["metadata"].get("tags", [])
+        and cell["metadata"].get("jupyter", {}).get("source_hidden") is not True
+    ]
+    assert not open_cells, (
+        f"solution code cells {open_cells} start open in JupyterLab: "
+        f"run python scripts/collapse_solutions.py chapters/{path.name}"
+    )
