@@ -47,7 +47,7 @@ START_TIMEOUT = 60.0  # seconds for the scheduler and every worker to be ready
 STOP_TIMEOUT = 10.0  # seconds a process gets to exit after SIGTERM, before SIGKILL
 HOST = "127.0.0.1"
 LOOPBACK = f"{HOST}:0"  # even without a dashboard, each process serves /health over HTTP
-_QUIET = {"DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error"}  # not distributed's INFO lines
+_QUIET = {"DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "error", "PYTHONWARNINGS": "ignore"}
 
 
 class ClusterError(RuntimeError):
@@ -167,7 +167,7 @@ class LoopbackCluster(Cluster):
             stdin=subprocess.PIPE,  # kept open, never written: it closes when this process ends
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **_QUIET, "PYTHONWARNINGS": "ignore"},
+            env={**os.environ, **_QUIET, "DASK_TEMPORARY_DIRECTORY": str(self.scratch)},
         )
         self._files += [log, process.stdin] if process.stdin else [log]
         return process

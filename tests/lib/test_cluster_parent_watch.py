@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +19,8 @@ import json, os, time
 import psutil
 from lib.cluster import LoopbackCluster
 cluster = LoopbackCluster(workers=1).start()
-print(json.dumps([child.pid for child in psutil.Process().children()]), flush=True)
+pids = [child.pid for child in psutil.Process().children()]
+print(json.dumps({"pids": pids, "scratch": str(cluster.scratch)}), flush=True)
 time.sleep(60)
 """
 
@@ -28,9 +30,9 @@ def test_a_killed_parents_cluster_ends_at_once() -> None:
     parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
     try:
         assert parent.stdout is not None
-        pids = json.loads(parent.stdout.readline())
-        assert len(pids) == 2  # the scheduler and its worker
-        children = [psutil.Process(pid) for pid in pids]
+        started = json.loads(parent.stdout.readline())
+        assert len(started["pids"]) == 2  # the scheduler and its worker
+        children = [psutil.Process(pid) for pid in started["pids"]]
     finally:
         parent.kill()  # no clean-up can run in the parent
         parent.wait(10)
@@ -39,6 +41,7 @@ def test_a_killed_parents_cluster_ends_at_once() -> None:
     _, alive = psutil.wait_procs(children, timeout=10)
     for child in alive:  # never leave them behind, even when the test fails
         child.kill()
+    shutil.rmtree(started["scratch"])  # a killed parent cannot remove its scratch folder
     assert not alive and time.monotonic() - start < 5
 
 

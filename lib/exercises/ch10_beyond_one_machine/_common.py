@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import tempfile
 import time
 from typing import Any
 
+import dask.config
 from distributed import Client, Future, LocalCluster, default_client
 
 from lib.dask_tidy import stop_distributed_threads
@@ -99,6 +101,7 @@ class ClientSource:
         self._client = client
         self._own: list[Any] = []  # the check's own cluster and client, to close in reverse
         self._levels: dict[str, int] = {}  # its loggers' levels before it started
+        self._config: dask.config.set | None = None  # its scratch folder, set as dask's
 
     def get(self) -> Client:
         if self._client is None:
@@ -110,6 +113,9 @@ class ClientSource:
             self._levels = {name: logging.getLogger(name).level for name in _LOGGERS}
             for name in _LOGGERS:
                 logging.getLogger(name).setLevel(logging.CRITICAL)
+            scratch = tempfile.TemporaryDirectory(prefix="book-check-")
+            self._own.append(scratch)  # the scheduler's and workers' files, removed last
+            self._config = dask.config.set({"temporary-directory": scratch.name})
             cluster = LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=2,
                 threads_per_worker=1,
@@ -125,8 +131,12 @@ class ClientSource:
         """Stop the check's own cluster and its client, if it started them."""
         if self._own:
             while self._own:
-                self._own.pop().close()
+                own = self._own.pop()
+                own.cleanup() if isinstance(own, tempfile.TemporaryDirectory) else own.close()
             stop_distributed_threads()
+        if self._config is not None:
+            self._config.__exit__(None, None, None)  # type: ignore[no-untyped-call]
+            self._config = None
         for name, level in self._levels.items():
             logging.getLogger(name).setLevel(level)
         self._levels = {}
