@@ -21,6 +21,8 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``loop_sweep``, ``loop_profile``, ``loop_plots``: chapter 6's same requests on each event
   loop (in a thread of its own, CPU time measured), where a profile's time went by part of
   the program, and the two loops' charts, side by side and up to the CPU ceiling
+- ``gc_tuning``: chapter 6's cycle collector during ten thousand requests in flight: the time
+  it takes, and a block that freezes what was alive before and collects less often
 - ``slow_steps``: read asyncio debug mode's reports of steps that held the event loop too long
 - ``choose``, ``footprint``, ``workers``: the decision guide, memory per unit of
   concurrency, and importable pool workers (a blocking one-id fetch) for every start method
