@@ -1,27 +1,26 @@
 """What the machine says while a benchmark runs, to explain a missed target as measured.
 
 CPU time of a process, the time its threads waited for a CPU, the time Python's cycle
-collector took, connections the kernel dropped from a full listen queue, the load average, the
-limits on open files, and a profile.
+collector took (lib.gc_tuning's ``CollectorTime``, as chapter 6 measures it), connections the
+kernel dropped from a full listen queue, the load average, the limits on open files, and a
+profile.
 """
 
 from __future__ import annotations
 
 import cProfile
-import gc
 import io
 import os
 import pstats
 import re
 import sys
-import time
 from pathlib import Path
-from typing import Any, Self
 
 import psutil
 
 from bench.config import ROOT
 from lib.fdlimits import FileLimits
+from lib.gc_tuning import CollectorTime  # the chapter's own measure, re-exported
 
 __all__ = [
     "CollectorTime",
@@ -59,34 +58,6 @@ def waiting_for_cpu(pid: int) -> float:
         except (OSError, IndexError, ValueError):
             continue
     return total / 1e9
-
-
-class CollectorTime:
-    """The CPU time Python's cycle collector takes in this process while the block runs.
-
-    ``seconds`` is the total, ``full`` the number of collections of the oldest generation
-    (each walks every live object the collector tracks, so it grows with the requests in
-    flight). Timed with :func:`time.process_time`, so a busy machine does not inflate it.
-    """
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.full = 0
-        self._began = 0.0
-
-    def _callback(self, phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            self._began = time.process_time()
-            return
-        self.seconds += time.process_time() - self._began
-        self.full += info["generation"] == 2
-
-    def __enter__(self) -> Self:
-        gc.callbacks.append(self._callback)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        gc.callbacks.remove(self._callback)
 
 
 def listen_overflows() -> int | None:

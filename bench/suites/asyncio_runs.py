@@ -4,6 +4,9 @@ As chapters 5 and 6 run them: lib's ``AsyncAniListClient`` (one session, ``max_c
 ``asyncio.gather``, a ``Stopwatch`` around each batch, lib.speedup's ideal and efficiency, a
 ``ServerProcess`` and its ``peak_in_flight``, and lib.fdlimits to raise the open-file limit.
 Each run is on asyncio's own event loop or on uvloop (lib.event_loops), client and server alike.
+The ten-thousand rows send their batches as chapter 6 teaches, inside lib.gc_tuning's
+``fewer_collections`` (what was alive before frozen, the youngest generation collected every
+50,000 allocations), and keep a batch with the collector's defaults and one with it paused.
 The scale runs are kept (:func:`scale_runs`), so that the rows of CPU time per request
 (:mod:`bench.suites.cpu_per_request`) read the same batches instead of sending them again.
 """
@@ -11,11 +14,14 @@ The scale runs are kept (:func:`scale_runs`), so that the rows of CPU time per r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import cProfile
 import gc
 import math
 import statistics
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 import psutil
@@ -35,6 +41,7 @@ from lib import event_loops
 from lib.anilist.clients import AsyncAniListClient
 from lib.anilist.running import ServerProcess
 from lib.fdlimits import open_file_limits, raise_open_file_limit
+from lib.gc_tuning import YOUNG_THRESHOLD, fewer_collections
 from lib.speedup import efficiency, ideal_seconds
 from lib.timing import Stopwatch
 
@@ -49,8 +56,23 @@ __all__ = [
     "timed_batches",
 ]
 
-#: Measured scale runs, by (requests, connections, repeats, loop): each is sent once per bench.
-_RUNS: dict[tuple[int, int, int, str], dict[str, Any]] = {}
+#: Measured scale runs, by (requests, connections, repeats, loop, tuned): each is sent once.
+_RUNS: dict[tuple[int, int, int, str, bool], dict[str, Any]] = {}
+#: How a tuned run's batches meet the collector, as the report words it.
+TUNED = (
+    f"the client's batches inside lib.gc_tuning.fewer_collections (as chapter 6 teaches: what "
+    f"was alive before frozen, the youngest generation collected every {YOUNG_THRESHOLD:,} "
+    "allocations)"
+)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 async def async_fifteen(url: str) -> tuple[float, float]:
@@ -93,18 +115,31 @@ def bench_asyncio_fifteen(repeats: int) -> Result:
 
 
 async def timed_batches(
-    url: str, requests: int, connections: int, repeats: int, server: psutil.Process
+    url: str,
+    requests: int,
+    connections: int,
+    repeats: int,
+    server: psutil.Process,
+    tuned: bool = False,
 ) -> dict[str, Any]:
-    """A cold batch (opening the connections), then ``repeats`` timed batches reusing them."""
+    """A cold batch (opening the connections), then ``repeats`` timed batches reusing them.
+
+    With ``tuned``, every batch but the diagnostic ones runs inside ``fewer_collections``.
+    """
     me = psutil.Process()
     runs = []
+    as_run: Callable[[], AbstractContextManager[Any]] = (
+        fewer_collections if tuned else contextlib.nullcontext
+    )
     async with AsyncAniListClient(url, timeout=TIMEOUT, max_connections=connections) as client:
 
-        async def batch() -> dict[str, float]:
+        async def batch(
+            collector_mode: Callable[[], AbstractContextManager[Any]],
+        ) -> dict[str, float]:
             overflows = listen_overflows()
             cpu, server_cpu = cpu_seconds(me), cpu_seconds(server)
             waited, server_waited = waiting_for_cpu(me.pid), waiting_for_cpu(server.pid)
-            with CollectorTime() as collector, Stopwatch() as watch:
+            with CollectorTime() as collector, collector_mode(), Stopwatch() as watch:
                 media = await asyncio.gather(
                     *(client.fetch_media(1 + i % 5000) for i in range(requests))
                 )
@@ -112,6 +147,7 @@ async def timed_batches(
                 "wall_s": watch.seconds,
                 "client_cpu_s": cpu_seconds(me) - cpu,
                 "client_collector_s": collector.seconds,
+                "client_collections": collector.count,
                 "client_full_collections": collector.full,
                 "server_cpu_s": cpu_seconds(server) - server_cpu,
                 "client_waited_for_cpu_s": waiting_for_cpu(me.pid) - waited,
@@ -122,31 +158,33 @@ async def timed_batches(
             assert len(media) == requests, "every request came back"
             return {k: round(v, 3) for k, v in run.items()}
 
-        cold = await batch()
+        cold = await batch(as_run)
         for _ in range(repeats):
-            runs.append(await batch())
+            runs.append(await batch(as_run))
         # One more batch under the profiler: kept in the report if the target is missed.
         profiler = cProfile.Profile(time.process_time)  # CPU time: a busy machine can't skew it
         profiler.enable()
-        await batch()
+        await batch(as_run)
         profiler.disable()
-        # And one with the cycle collector paused: how much of a miss is the collector's.
-        gc.disable()
-        try:
-            paused = await batch()
-        finally:
-            gc.enable()
+        # One with the collector's defaults (what the tuning saved), and one with it paused
+        # (how much of a miss is still the collector's).
+        default = await batch(contextlib.nullcontext) if tuned else None
+        paused = await batch(_collector_paused)
     return {
         "cold": cold,
         "warm": runs,
         "profile": profile_summary(profiler),
+        "collector_default": default,
         "collector_paused": paused,
     }
 
 
-def scale_runs(requests: int, connections: int, repeats: int, loop: str) -> dict[str, Any]:
-    """``repeats`` batches of ``requests`` at 100 ms on ``loop``, measured once per bench."""
-    key = (requests, connections, repeats, loop)
+def scale_runs(
+    requests: int, connections: int, repeats: int, loop: str, tuned: bool = False
+) -> dict[str, Any]:
+    """``repeats`` batches of ``requests`` at 100 ms on ``loop``, measured once per bench;
+    with ``tuned``, inside ``fewer_collections``."""
+    key = (requests, connections, repeats, loop, tuned)
     if key in _RUNS:
         return _RUNS[key]
     limits_before = limits_list(open_file_limits())
@@ -160,7 +198,8 @@ def scale_runs(requests: int, connections: int, repeats: int, loop: str) -> dict
             else None
         )
         measured = event_loops.run(
-            timed_batches(server.url, requests, connections, repeats, server_process), loop
+            timed_batches(server.url, requests, connections, repeats, server_process, tuned),
+            loop,
         )
         measured["peak_in_flight"] = server.stats()["peak_in_flight"]
     measured["limits"] = {"before": limits_before, "after": limits_after}
@@ -170,16 +209,23 @@ def scale_runs(requests: int, connections: int, repeats: int, loop: str) -> dict
 
 
 def scale_result(
-    key: str, requests: int, connections: int, target: float, repeats: int, loop: str = "asyncio"
+    key: str,
+    requests: int,
+    connections: int,
+    target: float,
+    repeats: int,
+    loop: str = "asyncio",
+    tuned: bool = False,
 ) -> Result:
     what = (
         f"asyncio: {requests:,} concurrent requests at 100 ms, server in its own process "
         f"({connections:,} connections, reused)"
         + (f", both on {loop}" if loop != "asyncio" else "")
+        + (f"; {TUNED}" if tuned else "")
     )
     if loop not in event_loops.available_loops():
         return Result(key, what, f"≤ {target:g} s", None, "s", None, reason=f"no {loop} here")
-    measured = scale_runs(requests, connections, repeats, loop)
+    measured = scale_runs(requests, connections, repeats, loop, tuned)
     walls = [run["wall_s"] for run in measured["warm"]]
     value = statistics.median(walls)
     median_run = sorted(measured["warm"], key=lambda r: r["wall_s"])[len(walls) // 2]
@@ -197,6 +243,7 @@ def scale_result(
             "efficiency_vs_ideal": round(efficiency(ideal, value), 2),
             "median_run": median_run,
             "cold_batch": measured["cold"],
+            "batch_with_collector_defaults": measured["collector_default"],
             "batch_with_collector_paused": measured["collector_paused"],
             # aiohttp._http_parser is its C parser; aiohttp.http_parser the pure-Python one
             # (no wheel for this Python, or AIOHTTP_NO_EXTENSIONS set)
@@ -221,6 +268,13 @@ def scale_result(
             f"{paused['wall_s']:.2f} s ({paused['client_cpu_s'] / requests * 1e6:.0f} µs of "
             "client CPU per request)"
         )
+        default = measured["collector_default"]
+        if default is not None:
+            result.reason += (
+                f"; one with the collector's defaults (not inside fewer_collections) took "
+                f"{default['wall_s']:.2f} s, {default['client_collector_s']:.2f} s of it in "
+                f"the collector"
+            )
         result.details["client_profile_tottime"] = measured["profile"]
     return result
 
@@ -230,8 +284,8 @@ def bench_asyncio_thousand(repeats: int) -> Result:
 
 
 def bench_asyncio_ten_thousand(repeats: int) -> Result:
-    return scale_result("asyncio-10000", 10_000, 1_000, 2.0, repeats)
+    return scale_result("asyncio-10000", 10_000, 1_000, 2.0, repeats, tuned=True)
 
 
 def bench_asyncio_ten_thousand_uvloop(repeats: int) -> Result:
-    return scale_result("asyncio-10000-uvloop", 10_000, 1_000, 2.0, repeats, "uvloop")
+    return scale_result("asyncio-10000-uvloop", 10_000, 1_000, 2.0, repeats, "uvloop", tuned=True)
