@@ -5,9 +5,11 @@ Usage: python scripts/collapse_solutions.py [chapters/X.ipynb ...]   (default: e
 A learner who opens the full edition in JupyterLab should meet the starter code and the
 check, not the answer right under them. JupyterLab collapses a cell's input when the cell's
 metadata holds ``"jupyter": {"source_hidden": true}``: the cell then shows as a thin bar that
-a click opens. This script sets that on every code cell tagged ``solution``, and nothing else:
-the sources, outputs and execution counts stay as they are, so no re-execution is needed.
-Running it twice changes nothing; a notebook it would not change is not rewritten.
+a click opens. The bar shows the cell's first line, so that line must give nothing away: every
+solution starts with :data:`LEAD`, a comment. This script sets the metadata and the comment on
+every code cell tagged ``solution``, and nothing else: outputs and execution counts stay as
+they are (solution cells print nothing), so no re-execution is needed. Running it twice
+changes nothing; a notebook it would not change is not rewritten.
 
 Jupyter Book ignores this metadata (its HTML closes solutions with sphinx-exercise's dropdown),
 and the student edition (scripts/make_student.py) drops solution cells altogether.
@@ -24,6 +26,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The first line of every solution: what a collapsed cell shows, and true of every exercise.
+LEAD = "# One answer of many: any code that passes the check is right."
 
 
 def is_solution(cell: nbformat.NotebookNode) -> bool:
@@ -35,12 +39,20 @@ def is_collapsed(cell: nbformat.NotebookNode) -> bool:
     return cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") is True
 
 
+def has_lead(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell``'s first line is :data:`LEAD`."""
+    return str(cell.source).split("\n", 1)[0] == LEAD
+
+
 def collapse(notebook: nbformat.NotebookNode) -> int:
-    """Collapse the input of every solution cell in ``notebook``; return how many changed."""
+    """Collapse the input of every solution cell in ``notebook`` and lead it with
+    :data:`LEAD`; return how many cells changed."""
     changed = 0
     for cell in notebook.cells:
-        if is_solution(cell) and not is_collapsed(cell):
+        if is_solution(cell) and not (is_collapsed(cell) and has_lead(cell)):
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+            if not has_lead(cell):
+                cell.source = f"{LEAD}\n{cell.source}"
             changed += 1
     return changed
 

@@ -11,7 +11,7 @@ import pytest
 from tests.plugins.notebooks import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from collapse_solutions import collapse_file, is_collapsed, main
+from collapse_solutions import LEAD, collapse_file, is_collapsed, main
 
 
 def write_notebook(path: Path) -> None:
@@ -37,9 +37,10 @@ def test_collapses_only_solution_cells_and_keeps_everything_else(tmp_path: Path)
     assert is_collapsed(solution)
     assert solution.metadata["jupyter"] == {"outputs_hidden": False, "source_hidden": True}
     assert not is_collapsed(starter) and not is_collapsed(marker)
+    assert solution.source == f"{LEAD}\nanswer = 42", "the collapsed bar shows a comment"
+    assert starter.source == "answer = ..." and marker.source == before.cells[2].source
     for old, new in zip(before.cells, after.cells, strict=True):
-        assert (old.source, old.get("outputs"), old.get("execution_count")) == (
-            new.source,
+        assert (old.get("outputs"), old.get("execution_count")) == (
             new.get("outputs"),
             new.get("execution_count"),
         )
