@@ -22,7 +22,7 @@ from typing import Any, Self
 __all__ = ["YOUNG_THRESHOLD", "CollectorTime", "fewer_collections"]
 
 #: Allocations between two collections of the youngest generation inside the block
-#: (Python's default is 700 up to 3.13, 2,000 from 3.14).
+#: (Python's default is 700 up to 3.12, 2,000 from 3.13).
 YOUNG_THRESHOLD = 50_000
 
 
