@@ -60,9 +60,9 @@ __all__ = [
 _RUNS: dict[tuple[int, int, int, str, bool], dict[str, Any]] = {}
 #: How a tuned run's batches meet the collector, as the report words it.
 TUNED = (
-    f"the client's batches inside lib.gc_tuning.fewer_collections (as chapter 6 teaches: what "
+    "the client's batches inside lib.gc_tuning.fewer_collections, as chapter 6 teaches: what "
     f"was alive before frozen, the youngest generation collected every {YOUNG_THRESHOLD:,} "
-    "allocations)"
+    "allocations"
 )
 
 
