@@ -36,6 +36,7 @@ from lib.exercises._harness.checking import (
 )
 from lib.exercises._harness.heartbeat import (
     IN_PROCESS_SHARE,
+    LATE_LIMIT,
     require_free_loop,
     run_with_heartbeat,
 )
@@ -164,6 +165,10 @@ def _score_jobs(
                 f"(here the heartbeat was up to {run.worst_late:.1f} s late). Send each job "
                 "to the process pool with loop.run_in_executor"
             )
+        if run.worst_late > LATE_LIMIT:
+            # An answer that blocks the loop is late on every run; a right one made late by a
+            # busy machine (0.4 s once, in a CI run sharing 2 cores) is rarely late twice.
+            run = run_with_heartbeat(score_all, pool, list(jobs), time_limit=time_limit)
         require_free_loop(run, "pool.map or future.result()")
 
 
