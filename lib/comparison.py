@@ -213,7 +213,8 @@ def comparison_rows(measured: Measured) -> list[list[str]]:
          f"{format_bytes(m.memory['asyncio'])} resident"],
         ["how many at once before starting them costs more than one wait",
          _limits(m.limits["threads"], "threads"),
-         f"processes for CPU work: {m.process_limit}, with {m.cores} usable cores",
+         f"{m.process_limit} process{'es' if m.process_limit != 1 else ''} for CPU work, "
+         f"with {m.cores} usable cores",
          _limits(m.limits["asyncio"], "asyncio tasks")],
         ["shared state: updates lost by concurrent withdrawals",
          f"{m.lost['threads'][0]} of {m.lost['threads'][2]} without a lock, "
