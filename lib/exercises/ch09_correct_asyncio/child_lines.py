@@ -170,13 +170,13 @@ def _cases(checker: Checker, child_lines: Any, name: str, time_limit: float) -> 
                 )
         with checker.case("timeout=0.3 on a silent child: TimeoutError, and the child killed"):
             watch = ChildWatch()
-            start = time.perf_counter()
+            # A TimeoutError that never comes is bounded by time_limit (run.timed_out); its wall
+            # time is not judged: a loaded machine starts the child late.
             run = run_answer(
                 child_lines,
                 lambda: read_all(child_lines, watch, SILENT, 0.3),
                 time_limit=time_limit,
             )
-            seconds = time.perf_counter() - start
             if run.timed_out:
                 raise Hung(
                     f"{name}() was still waiting after {time_limit:g} s, given timeout=0.3: "
@@ -189,8 +189,6 @@ def _cases(checker: Checker, child_lines: Any, name: str, time_limit: float) -> 
                     else describe_error(child_lines, run.error)
                 )
                 raise CaseFailed(f"expected TimeoutError after 0.3 s; {got}")
-            if seconds > time_limit:
-                raise CaseFailed(f"the TimeoutError came after {seconds:.2f} s, given 0.3")
             if watch.left_running:
                 raise CaseFailed(
                     "the child was still running after the TimeoutError: kill it in a "
