@@ -24,7 +24,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LIB_FOLDER", "PARTS", "format_shares", "part_of", "where_time_goes"]
+__all__ = [
+    "LIB_FOLDER",
+    "NEGATIVE_TOLERANCE",
+    "PARTS",
+    "format_shares",
+    "part_of",
+    "where_time_goes",
+]
 
 PARTS = ("the event loop", "aiohttp", "JSON", "the book's code", "everything else")
 
@@ -32,6 +39,8 @@ _LOOP_FILE = re.compile(r"[/\\](asyncio[/\\][^/\\]+|selectors)\.py$")
 _LOOP_BUILTIN = re.compile(r"select\.epoll|select\.kqueue|select\.select|_socket\.socket|uvloop")
 _AIOHTTP = re.compile(r"aiohttp|multidict|yarl|propcache")
 _JSON = re.compile(r"[/\\]json[/\\]|_json|orjson")
+#: Own time this far below zero is the clock's rounding; further is a broken profile (seconds).
+NEGATIVE_TOLERANCE = 1e-6
 #: Where this package, ``lib``, lives: its files are the book's code.
 LIB_FOLDER = os.path.dirname(os.path.abspath(__file__))
 
@@ -58,11 +67,19 @@ def where_time_goes(stats: pstats.Stats) -> dict[str, float]:
     """Seconds of own time per part of the program, for every one of :data:`PARTS`, in order.
 
     Raises:
-        ValueError: if the profile recorded no time at all.
+        ValueError: if the profile recorded no time at all, or a function's own time below
+            zero: the mark of a profile that mixed threads, each timed on its own clock (since
+            Python 3.12 cProfile sees every thread; profile in a process of its own, as
+            :func:`lib.loop_sweep.sweep` does).
     """
     raw: Mapping[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
     seconds = dict.fromkeys(PARTS, 0.0)
     for (filename, _line, function), (_calls, _primitive, own, *_rest) in raw.items():
+        if own < -NEGATIVE_TOLERANCE:
+            raise ValueError(
+                f"{function} ({filename}) has {own:.6f} s of own time, below zero: the profile"
+                " mixed threads timed on different clocks; profile in a process of its own"
+            )
         seconds[part_of(filename, function)] += own
     if not sum(seconds.values()) > 0:
         raise ValueError("the profile recorded no time: was anything run while it was enabled?")

@@ -10,20 +10,28 @@ through ``level`` workers (so ``level`` requests are in flight at a time) and me
     result = await asyncio.to_thread(sweep, url, "uvloop", {100: 300, 1000: 3000},
                                      server_pid=server.pid, connections=1000)
 
-With ``profile_requests`` it then sends one more batch under ``cProfile`` (in that thread
-only, timed in its CPU time, so that other programs on the machine do not count) and keeps
-the statistics, for :mod:`lib.loop_profile`. :func:`loops_here` says which loops this machine
-can run, and why it must skip the others (uvloop on Windows).
+With ``profile_requests`` it then sends one more batch under ``cProfile``, timed in CPU time
+(so that other programs on the machine do not count), and keeps the statistics, for
+:mod:`lib.loop_profile`. That batch runs in a child process of its own, with a client of its
+own on the same loop: since Python 3.12, cProfile sees every thread of the process it runs
+in, and a notebook's kernel has several (the kernel's own, the server's in a test), whose
+calls would be mixed into the profile, each timed on another thread's clock.
+
+:func:`loops_here` says which loops this machine can run, and why it must skip the others
+(uvloop on Windows).
 """
 
 from __future__ import annotations
 
 import asyncio
 import cProfile
+import multiprocessing
+import os
 import pstats
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lib.anilist.clients import AsyncAniListClient
 from lib.cpu_use import CpuMeter, CpuUse
@@ -58,12 +66,14 @@ class Batch:
 @dataclass(frozen=True)
 class LoopSweep:
     """The batches of one sweep on the loop named ``loop``, in the order they ran, and the
-    profile of the extra batch (``None`` unless it was asked for)."""
+    profile of the extra batch (``None`` unless it was asked for), with the names of the
+    errors of its requests that failed (``profile_errors``)."""
 
     loop: str
     batches: list[Batch]
     profile: pstats.Stats | None = None
     profiled_requests: int = 0
+    profile_errors: list[str] = field(default_factory=list)
 
     def batch(self, level: int) -> Batch:
         """The batch sent at ``level``. Raises KeyError if there was none."""
@@ -126,7 +136,9 @@ def sweep(
         ValueError: on a bad url, an empty ``batches``, a level outside 1..``connections``, a
             batch of no requests, a negative ``profile_requests``, or an unknown loop name.
         ModuleNotFoundError: ``loop`` is ``"uvloop"`` and uvloop is not installed here.
-        RuntimeError: an event loop already runs in this thread.
+        RuntimeError: an event loop already runs in this thread, or the profiled batch's
+            child process failed.
+        TimeoutError: the profiled batch's child process did not finish in time.
     """
     _check(url, batches, connections, profile_requests)
     factory = loop_factory(loop)
@@ -139,7 +151,6 @@ def sweep(
     pids = () if server_pid is None else (server_pid,)
     client = AsyncAniListClient(url, timeout=timeout, max_connections=connections)
     done: list[Batch] = []
-    profile = None
     with asyncio.Runner(loop_factory=factory) as runner:
         runner.run(client.__aenter__())
         try:
@@ -148,16 +159,16 @@ def sweep(
                 with CpuMeter(*pids) as meter:
                     answered, errors = runner.run(_send(client, level, requests))
                 done.append(Batch(level, requests, answered, errors, meter.use))
-            if profile_requests:
-                level = min(connections, max(batches))
-                profiler = cProfile.Profile(time.thread_time)  # CPU time, not wall time
-                profiler.enable()  # around runner.run, so the loop's own work is seen too
-                runner.run(_send(client, level, profile_requests))
-                profiler.disable()
-                profile = pstats.Stats(profiler)
         finally:
             runner.run(client.__aexit__(None, None, None))
-    return LoopSweep(loop, done, profile, profile_requests)
+    profile: pstats.Stats | None = None
+    profile_errors: list[str] = []
+    if profile_requests:
+        level = min(connections, max(batches))
+        profile, profile_errors = _profile_in_child(
+            url, loop, level, profile_requests, connections, timeout
+        )
+    return LoopSweep(loop, done, profile, profile_requests, profile_errors)
 
 
 def loops_here(loops: Sequence[str] = LOOP_NAMES) -> tuple[list[str], dict[str, str]]:
@@ -179,3 +190,52 @@ def loops_here(loops: Sequence[str] = LOOP_NAMES) -> tuple[list[str], dict[str, 
         if name not in here
     }
     return runnable, skipped
+
+
+def _profile_in_child(
+    url: str, loop: str, level: int, requests: int, connections: int, timeout: float
+) -> tuple[pstats.Stats, list[str]]:
+    """Profile ``requests`` requests, ``level`` at a time, in a spawned child process.
+
+    Raises:
+        TimeoutError: the child had not finished after ``timeout`` and a minute to start (it
+            is killed).
+        RuntimeError: the child failed, with its exit code.
+    """
+    with tempfile.TemporaryDirectory(prefix="loop-profile-") as folder:
+        path = os.path.join(folder, "batch.prof")
+        args = (url, loop, level, requests, connections, timeout, path)
+        child = multiprocessing.get_context("spawn").Process(target=_profiled_batch, args=args)
+        child.start()
+        child.join(timeout + 60)  # the requests' own limit, and a minute to start
+        if child.is_alive():
+            child.kill()
+            child.join(5)
+            raise TimeoutError(f"the profiled batch on {loop} did not finish in {timeout + 60} s")
+        if child.exitcode != 0:
+            raise RuntimeError(f"the profiled batch on {loop} failed: exit code {child.exitcode}")
+        with open(path + ".errors", encoding="utf-8") as lines:
+            errors = lines.read().split()
+        return pstats.Stats(path), errors
+
+
+def _profiled_batch(
+    url: str, loop: str, level: int, requests: int, connections: int, timeout: float, path: str
+) -> None:
+    """In the child: warm up ``connections`` connections, then send the batch under cProfile
+    (the child's only thread runs Python), and save the statistics to ``path`` and the names
+    of the failed requests' errors to ``path + ".errors"``, one a line."""
+    client = AsyncAniListClient(url, timeout=timeout, max_connections=connections)
+    with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
+        runner.run(client.__aenter__())
+        try:
+            runner.run(_send(client, connections, connections))  # warm-up: open them all
+            profiler = cProfile.Profile(time.thread_time)  # CPU time, not wall time
+            profiler.enable()  # around runner.run, so the loop's own work is seen too
+            _answered, errors = runner.run(_send(client, level, requests))
+            profiler.disable()
+        finally:
+            runner.run(client.__aexit__(None, None, None))
+    profiler.dump_stats(path)
+    with open(path + ".errors", "w", encoding="utf-8") as lines:
+        lines.writelines(f"{error}\n" for error in errors)

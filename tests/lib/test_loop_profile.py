@@ -57,6 +57,21 @@ def test_an_empty_profile_is_refused() -> None:
         where_time_goes(stats)
 
 
+def test_a_profile_with_time_below_zero_is_refused() -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.stats = {  # type: ignore[attr-defined]
+        ("/app/a.py", 1, "fine"): (1, 1, 0.5, 0.5, {}),
+        ("/app/b.py", 2, "spin"): (1, 1, -0.24, 0.1, {}),  # as 3.12 mixing threads gave
+    }
+    with pytest.raises(ValueError, match=r"spin \(/app/b.py\) has -0.240000 s.*mixed threads"):
+        where_time_goes(stats)
+    stats.stats[("/app/b.py", 2, "spin")] = (1, 1, -1e-9, 0.1, {})  # type: ignore[attr-defined]
+    assert where_time_goes(stats)["everything else"] == pytest.approx(0.5)
+
+
 def test_shares_keep_the_parts_order_and_name_each_loop() -> None:
     asyncio_loop = {"the event loop": 2.0, "aiohttp": 6.0, "JSON": 2.0}
     uvloop = {"the event loop": 1.0, "aiohttp": 6.0, "JSON": 1.0}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -34,11 +35,38 @@ def test_each_batch_is_sent_measured_and_counted_in_order(server: LocalAniList, 
         result.batch(2)
 
 
-def test_the_profiled_batch_sees_the_loop_and_the_client(server: LocalAniList) -> None:
-    result = sweep(server.url, "asyncio", {2: 2}, connections=2, profile_requests=20)
+def _busy_elsewhere(stop: threading.Event) -> None:
+    """Python code running in another thread of this process while the profile is taken."""
+    while not stop.is_set():
+        sum(range(1000))
+
+
+def test_the_profiled_batch_sees_the_client_and_nothing_of_other_threads(
+    server: LocalAniList,
+) -> None:
+    # Since 3.12 cProfile sees every thread: profiled here, this thread's and the server's calls
+    # would be mixed in, each timed on another thread's clock, some own times below zero.
+    stop = threading.Event()
+    busy = threading.Thread(target=_busy_elsewhere, args=(stop,))
+    busy.start()
+    try:
+        result = sweep(server.url, "asyncio", {2: 2}, connections=2, profile_requests=20)
+    finally:
+        stop.set()
+        busy.join(10)
     assert result.profile is not None and result.profiled_requests == 20
-    names = {function for _file, _line, function in result.profile.stats}  # type: ignore[attr-defined]
+    assert result.profile_errors == []
+    stats = result.profile.stats  # type: ignore[attr-defined]
+    names = {function for _file, _line, function in stats}
     assert "fetch_media" in names
+    assert "_busy_elsewhere" not in names and "_answer" not in names
+    assert min(own for _calls, _primitive, own, *_rest in stats.values()) >= 0
+
+
+def test_the_profiled_batch_counts_its_failed_requests() -> None:
+    with LocalAniList(latency=0.0, failure_rate=1.0) as failing:
+        result = sweep(failing.url, "asyncio", {1: 1}, connections=2, profile_requests=4)
+    assert result.profile is not None and result.profile_errors == ["ApiError"] * 4
 
 
 def test_failed_requests_are_counted_not_raised() -> None:
