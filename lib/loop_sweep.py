@@ -222,14 +222,15 @@ def _profile_in_child(
 def _profiled_batch(
     url: str, loop: str, level: int, requests: int, connections: int, timeout: float, path: str
 ) -> None:
-    """In the child: warm up ``connections`` connections, then send the batch under cProfile
-    (the child's only thread runs Python), and save the statistics to ``path`` and the names
-    of the failed requests' errors to ``path + ".errors"``, one a line."""
+    """In the child: open the connections the batch will use, then send the batch under
+    cProfile (the child's only thread runs Python), and save the statistics to ``path`` and the
+    names of the failed requests' errors to ``path + ".errors"``, one a line."""
     client = AsyncAniListClient(url, timeout=timeout, max_connections=connections)
+    in_flight = min(level, requests)  # at most this many connections are ever in use
     with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
         runner.run(client.__aenter__())
         try:
-            runner.run(_send(client, connections, connections))  # warm-up: open them all
+            runner.run(_send(client, in_flight, in_flight))  # warm-up: no handshake profiled
             profiler = cProfile.Profile(time.thread_time)  # CPU time, not wall time
             profiler.enable()  # around runner.run, so the loop's own work is seen too
             _answered, errors = runner.run(_send(client, level, requests))

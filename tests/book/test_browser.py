@@ -13,9 +13,7 @@ from __future__ import annotations
 import functools
 import http.server
 import itertools
-import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -24,24 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins.browser import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Flags for a headless browser on a machine with no network and no display.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CHAPTERS = re.findall(r"file:\s*(chapters/\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
 
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = playwright_or_skip()
 
 
 @pytest.fixture(scope="module")

@@ -31,31 +31,19 @@ import psutil
 import pytest
 
 from lib.processes import live_children, stop_processes
+from tests.plugins.browser import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 from tests.plugins.notebooks import chapter, read, tags
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "_build" / "screenshots" / "jupyterlab-exercise.png"
 CHAPTER = "01_why_concurrency.ipynb"  # the smallest chapter the issue was reported on
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Flags for a headless browser on a machine with no network and no display.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STARTUP_TIMEOUT = 60.0  # seconds for JupyterLab to start on a busy machine
 # What a directive looks like when it is shown as text instead of rendered.
 RAW_MYST = (":label:", ":class:", "{exercise}", "{solution-start}", "{solution-end}")
 # Requests to the server go straight to 127.0.0.1, whatever proxy the environment names.
 LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = playwright_or_skip()
 
 
 @dataclass(frozen=True)
