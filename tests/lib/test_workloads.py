@@ -92,6 +92,14 @@ def test_calibrate_rounds_scales_with_the_target() -> None:
     assert 2 <= long / short <= 50  # ten times the target, measured loosely
 
 
+def test_calibrate_rounds_times_its_probes_on_the_clock_given() -> None:
+    # A clock three times as fast, as a busy machine's wall clock is to the work done, asks for
+    # about a third of the rounds: the checks that need work, not wall time, pass thread_time.
+    normal = calibrate_rounds(0.05, clock=time.thread_time)
+    fast = calibrate_rounds(0.05, clock=lambda: 3 * time.thread_time())
+    assert 1.5 <= normal / fast <= 6
+
+
 @pytest.mark.parametrize("target", [0, -0.1, math.nan])
 def test_calibrate_rounds_rejects_non_positive_targets(target) -> None:
     with pytest.raises(ValueError, match="target_seconds"):
