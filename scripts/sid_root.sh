@@ -16,23 +16,30 @@ set -eu
 
 ROOT=${BOOK_SID_ROOT:-/var/cache/concurrency-book/sid}
 MIRROR=${BOOK_SID_MIRROR:-http://deb.debian.org/debian}
-# The interpreters, what `make test` runs with, and Chromium for the browser test.
-PACKAGES="python3.14 python3.14-venv python3.15 python3.15-venv make git ca-certificates chromium"
+# The interpreters and what `make test` runs with, which debootstrap installs; then Chromium for
+# the browser test, which apt installs inside the root: debootstrap's own resolver cannot pick
+# a package for a virtual dependency (dconf-service needs "dbus-session-bus"), and fails there.
+BASE_PACKAGES="python3.14 python3.14-venv python3.15 python3.15-venv make git ca-certificates"
+PACKAGES="$BASE_PACKAGES chromium"
 # Bump when PACKAGES changes: an existing root then gets the missing packages installed.
 STAMP="$ROOT/.book-sid-root-2"
 
 die() { echo "sid_root.sh: $*" >&2; exit 1; }
 
+complete() {
+    echo "sid_root.sh: completing the sid root in $ROOT" >&2
+    mount_all
+    # The mirror may serve a sid snapshot whose Release file has passed its Valid-Until.
+    chroot "$ROOT" sh -c "apt-get -o Acquire::Check-Valid-Until=false update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES" >>"$ROOT.log" 2>&1 \
+        || { tail -n 20 "$ROOT.log" >&2; die "apt-get in the sid root failed; its log is $ROOT.log"; }
+    touch "$STAMP"
+}
+
 build() {
     [ "$(id -u)" = 0 ] || die "building the sid root needs root (debootstrap); run as root or with sudo"
     if [ -x "$ROOT/usr/bin/python3.15" ] && [ -x "$ROOT/usr/bin/python3.14" ]; then
-        echo "sid_root.sh: completing the sid root in $ROOT" >&2
-        mount_all
-        # The mirror may serve a sid snapshot whose Release file has passed its Valid-Until.
-        chroot "$ROOT" sh -c "apt-get -o Acquire::Check-Valid-Until=false update -qq \
-            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES" >"$ROOT.log" 2>&1 \
-            || { tail -n 20 "$ROOT.log" >&2; die "apt-get in the sid root failed; its log is $ROOT.log"; }
-        touch "$STAMP"
+        complete
         return
     fi
     if ! command -v debootstrap >/dev/null 2>&1; then
@@ -44,11 +51,11 @@ build() {
     echo "sid_root.sh: building a Debian sid root with Python 3.14 and 3.15 in $ROOT (a few minutes, once)" >&2
     rm -rf "$ROOT.partial"
     mkdir -p "$(dirname "$ROOT")"
-    debootstrap --variant=minbase --include="$(echo $PACKAGES | tr ' ' ,)" sid "$ROOT.partial" "$MIRROR" >"$ROOT.log" 2>&1 \
+    debootstrap --variant=minbase --include="$(echo $BASE_PACKAGES | tr ' ' ,)" sid "$ROOT.partial" "$MIRROR" >"$ROOT.log" 2>&1 \
         || { tail -n 20 "$ROOT.log" >&2; die "debootstrap failed; its log is $ROOT.log"; }
     rm -rf "$ROOT"
     mv "$ROOT.partial" "$ROOT"
-    touch "$STAMP"
+    complete
 }
 
 is_mounted() { grep -q " $1 " /proc/self/mounts; }
