@@ -3,7 +3,8 @@
 #   make test   set up, then lint, run the unit tests, and re-execute every notebook (nbval)
 #   make test-notebooks  only re-execute the notebooks (nbval), no lint or unit tests
 #   make test-versions  the whole suite on Python 3.14 and 3.15, the notebooks on 3.12 and 3.13
-#   make execute  re-execute every notebook in place (NB=chapters/X.ipynb for one)
+#   make execute  re-execute every notebook in place (NB=chapters/X.ipynb for one), strict claims
+#   make check-claims  execute every notebook in strict mode, one at a time, writing nothing
 #   make lab    set up, then open the book in JupyterLab (EDITION=student: without solutions)
 #   make student  write the student edition (no solutions) into _build/student
 #   make grade SUBMISSIONS=folder  grade a class's notebooks into _build/grades (grades.csv, feedback)
@@ -45,12 +46,13 @@ NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-tim
 # one file to a worker, so a notebook's cells run in order in one kernel.
 PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: setup book test test-notebooks execute test-versions lint lab student bench bench-quick clean distclean
+.PHONY: setup book test test-notebooks execute check-claims test-versions lint lab student bench bench-quick clean distclean
 
 ifeq ($(IN_SID_ROOT),yes)
 # This Python lives in the sid root: run the same target there, in this same folder.
-setup book test test-notebooks execute lint lab student bench bench-quick:
-	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" EDITION=$(EDITION)
+setup book test test-notebooks execute check-claims lint lab student bench bench-quick grade:
+	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" EDITION=$(EDITION) \
+		SUBMISSIONS="$(SUBMISSIONS)" GRADES="$(GRADES)" GRADE_OPTIONS="$(GRADE_OPTIONS)"
 else
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -74,9 +76,10 @@ $(STAMP): requirements.txt requirements-lint.txt pyproject.toml
 	$(FREE_THREADED) || $(BIN)/python -m pip install --quiet -r requirements-lint.txt
 	@touch $(STAMP)
 
+# Strict claims (lib.claims): a measured sentence that the run contradicts fails the build.
 book: setup
 	$(BIN)/python scripts/cache_guard.py
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build --all -W -n --keep-going .
+	BOOK_CLAIMS=strict PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build --all -W -n --keep-going .
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 lint: setup
@@ -97,9 +100,17 @@ test-notebooks: setup
 endif
 
 # Re-execute notebooks in place, so they carry fresh outputs: NB=chapters/02_gil.ipynb for one.
-# The committed outputs come from Python 3.14: `make execute PYTHON=python3.14`.
+# The committed outputs come from Python 3.14: `make execute PYTHON=python3.14`. One at a time,
+# with strict claims: a notebook whose claims did not hold, or that carries a note that this
+# machine could not show one, is not written (scripts/execute_notebooks.py).
 execute: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/execute_notebooks.py $(EXECUTE_OPTIONS) \
+		$(or $(NB),chapters/*.ipynb)
+
+# What CI runs after make test: every chapter once in strict mode, one at a time, on a quiet
+# machine, so a change that breaks a measured claim fails CI. Writes nothing.
+check-claims: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/execute_notebooks.py --check \
 		$(or $(NB),chapters/*.ipynb)
 
 # make lab opens the full edition: every solution is there, collapsed under its starter (click

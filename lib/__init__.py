@@ -10,6 +10,8 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``timing``: timers that are correct for both functions and coroutines
 - ``recorder``: who ran which task when, from threads, processes or asyncio tasks
 - ``speedup``: ideal times, speed-ups and efficiency
+- ``claims``, ``machine_load``: a sentence about a measurement, checked by the cell that
+  measured it (strict or reader mode); how much of the CPU other programs took meanwhile
 - ``plots``: the speed-up bar chart, the per-worker timeline, the sweep chart and the outcome
   histogram, one colour per model
 - ``show``: display lib's own source in a notebook

@@ -17,6 +17,7 @@ from typing import Any, Generic, Self, TypeVar
 __all__ = [
     "Stopwatch",
     "Timed",
+    "best_of",
     "measure",
     "measure_async",
     "print_timing",
@@ -94,6 +95,21 @@ async def measure_async(fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: A
             raise TypeError(f"{getattr(fn, '__name__', fn)!s} is not async: use measure(...)")
         result = await awaitable
     return Timed(result, watch.seconds)
+
+
+def best_of(repeats: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> float:
+    """The shortest wall time of ``repeats`` calls of ``fn(*args, **kwargs)``, in seconds.
+
+    The shortest run is the one least disturbed by the rest of the machine, which can only
+    ever add time; warm up (start pools, fill caches) before calling this.
+
+    Raises:
+        ValueError: if ``repeats`` is less than 1.
+        TypeError: if ``fn`` returns an awaitable (see :func:`measure`).
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    return min(measure(fn, *args, **kwargs).seconds for _ in range(repeats))
 
 
 def print_timing(name: str, seconds: float) -> None:
