@@ -14,13 +14,13 @@ of these exercises cause (0.6 s and more). Two choices keep the free loop's late
   made a free loop's heartbeat half a second late.
 
 Where the CPU time went is *counted* (``time.thread_time``, ``time.process_time``), not timed,
-so the hints "computing in the event loop" and "computing on threads" are immune to load.
+so the hints "computing in the event loop" and "computing on threads" are immune to load. So
+is whether the jobs of 7.2 ran together: the check's pool counts the jobs in it at once.
 """
 
 from __future__ import annotations
 
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from lib.anilist.catalogue import lookup_media
@@ -41,6 +41,7 @@ from lib.exercises._harness.heartbeat import (
     require_free_loop,
     run_with_heartbeat,
 )
+from lib.exercises._harness.process_watch import CountingPool
 from lib.workloads import MODULUS, calibrate_rounds, factorial_mod
 
 __all__ = [
@@ -124,14 +125,16 @@ def expected_factorial_mod(start: int, end: int, rounds: int) -> int:
 def _score_jobs(
     checker: Checker,
     score_all: Any,
-    pool: Any,
+    pool: CountingPool,
     jobs: list[Any],
     *,
     job_seconds: float,
     time_limit: float,
 ) -> None:
     expected = [expected_factorial_mod(*job) for job in jobs]
+    pool.recount()
     run = run_with_heartbeat(score_all, pool, list(jobs), time_limit=time_limit)
+    sent, together = pool.sent, pool.peak  # counted, not timed: immune to the machine's load
     with checker.case(f"{len(jobs)} jobs: the right results, in order"):
         if run.error is not None:
             raise CaseFailed(f"score_all() raised {type(run.error).__name__}: {run.error}")
@@ -171,6 +174,14 @@ def _score_jobs(
             # busy machine (0.4 s once, in a CI run sharing 2 cores) is rarely late twice.
             run = run_with_heartbeat(score_all, pool, list(jobs), time_limit=time_limit)
         require_free_loop(run, "pool.map or future.result()")
+    if sent >= len(jobs):  # the jobs went to the pool (where they ran is the case above)
+        with checker.case(f"the {len(jobs)} jobs were in the pool together, not one by one"):
+            if together < 2:
+                raise CaseFailed(
+                    f"the pool had only {together} job at a time: each was awaited before the "
+                    "next was sent, so they ran one after another. Send them all first, then "
+                    "await them together (asyncio.gather does, and keeps their order)"
+                )
 
 
 @exercise_check("Exercise 7.2: keep the heartbeat on time")
@@ -183,7 +194,7 @@ def check_score_all(
     # answer that blocks the loop on them blocked it for less than LATE_LIMIT (a CI run).
     rounds = calibrate_rounds(target_seconds=job_seconds, clock=time.thread_time)
     jobs = [(1, end, rounds) for end in JOB_ENDS]
-    pool = ProcessPoolExecutor(max_workers=POOL_WORKERS)
+    pool = CountingPool(max_workers=POOL_WORKERS)
     try:
         # Start the workers before the heartbeat does: a long-running program keeps its pool.
         list(pool.map(factorial_mod, [1] * POOL_WORKERS, [1] * POOL_WORKERS, [0] * POOL_WORKERS))

@@ -100,7 +100,32 @@ def test_expected_factorial_mod_matches_the_real_thing() -> None:
 def test_score_all_right() -> None:
     feedback = check_score_all(score_all)
     assert feedback.passed, str(feedback)
-    assert str(feedback).endswith("All 4 checks passed.")
+    assert str(feedback).endswith("All 5 checks passed.")
+
+
+def test_score_all_with_as_completed_is_right() -> None:
+    async def as_they_finish(pool: ProcessPoolExecutor, jobs: Jobs) -> list[int]:
+        loop = asyncio.get_running_loop()
+        futures = [loop.run_in_executor(pool, factorial_mod, *job) for job in jobs]
+        for next_done in asyncio.as_completed(futures):
+            await next_done
+        return [future.result() for future in futures]
+
+    feedback = check_score_all(as_they_finish, job_seconds=QUICK)
+    assert feedback.passed, str(feedback)
+
+
+def test_score_all_one_job_at_a_time_fails_only_the_overlap() -> None:
+    # Its hint is in ch07_choosing_a_model.md; here, the one case it fails: the pool counts
+    # the jobs in it at once, so however loaded the machine, one at a time is never together.
+    async def one_by_one(pool: ProcessPoolExecutor, jobs: Jobs) -> list[int]:
+        loop = asyncio.get_running_loop()
+        return [await loop.run_in_executor(pool, factorial_mod, *job) for job in jobs]
+
+    feedback = check_score_all(one_by_one, job_seconds=QUICK)
+    assert [case for case, _ in feedback.failed_cases] == [
+        "the 4 jobs were in the pool together, not one by one"
+    ]
 
 
 # These three are in ch07_choosing_a_model.md too; here, what a hint alone cannot say: each

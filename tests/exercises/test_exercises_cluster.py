@@ -63,6 +63,37 @@ def test_collect_all_other_right_answers() -> None:
     assert check_collect_all(by_map).passed
 
 
+def test_collect_all_paired_in_finish_order_fails_one_case() -> None:
+    # Its hint is in ch10_beyond_one_machine.md; here, what a hint cannot say: the first id
+    # is late, so the pairing is wrong on every run, even on one cluster that still holds the
+    # results of the runs before (each run's tasks are new); and it is told once, not again
+    # as the wrong values of the two cases that compare them.
+    held: list[Any] = []  # the futures of every run, held as a notebook's variables would
+
+    def zipped(client: Any, fn: Any, items: list[int]) -> tuple[dict, dict]:
+        futures = [client.submit(fn, item) for item in items]
+        held.extend(futures)
+        results, errors = {}, {}
+        for item, future in zip(items, as_completed(futures, timeout=30), strict=True):
+            try:
+                results[item] = future.result()
+            except Exception as error:
+                errors[item] = error
+        return results, errors
+
+    with LoopbackCluster(workers=2) as cluster, cluster.client() as client:
+        for _ in range(3):
+            feedback = check_collect_all(zipped, client)
+            assert [case for case, _ in feedback.failed_cases] == [
+                "8 ids: every id ends in results or in errors, once"
+            ]
+            assert feedback.passed_cases == [
+                "one task per id, sent to the cluster",
+                "with no items: two empty dicts",
+            ]
+        held.clear()  # released before the client closes
+
+
 def count_by_map(client: Any, text: str, words: list[str]) -> dict[str, int]:
     [shared] = client.scatter([text], broadcast=True)  # to every worker at once
     counts = client.gather(client.map(str.count, [shared] * len(words), words))

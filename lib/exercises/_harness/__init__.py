@@ -9,7 +9,8 @@
   ``call_answer``), and a one-line hint for what it raised (``describe_error``)
 - ``heartbeat``: a ticking task that shows whether the event loop was blocked
 - ``interleaving``: forcing the thread switches that expose a race
-- ``process_watch``: the child processes an answer started, stopped if left running
+- ``process_watch``: the child processes an answer started, stopped if left running, and a
+  process pool that counts the jobs in it at once
 - ``gil_probe``: whether a call holds the GIL, and pretend interpreters
 """
 

@@ -6,26 +6,34 @@ child processes: a pool's workers, a pipeline's stages. :class:`NewProcesses` no
 answer started, wait a moment for them to finish, and terminate whatever is still running
 at the end of its ``with`` block, so that a wrong answer never leaves a process behind.
 :func:`default_start_method` runs an answer under another start method than the kernel's.
+:class:`CountingPool` is a process pool that counts the jobs an answer sends it, and how many
+were in it at once, so a check can tell jobs sent together from jobs sent one at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
 from types import TracebackType
+from typing import Any, TypeVar
 
 from lib.processes import stop_processes
 
 __all__ = [
     "EXIT_WAIT",
+    "CountingPool",
     "NewProcesses",
     "default_start_method",
 ]
 
 EXIT_WAIT = 1.0  # seconds a process that is about to exit gets before it counts as left running
+
+_T = TypeVar("_T")
 
 
 class NewProcesses:
@@ -86,3 +94,40 @@ def default_start_method(method: str) -> Iterator[None]:
         yield
     finally:
         multiprocessing.set_start_method(previous, force=True)
+
+
+class CountingPool(ProcessPoolExecutor):
+    """A ``ProcessPoolExecutor`` that counts the jobs submitted to it (``sent``, through
+    ``submit``, which ``map`` and ``loop.run_in_executor`` use too) and the most that were
+    in it at once, sent and not yet done (``peak``). :meth:`recount` starts the counts again.
+
+    Jobs awaited one at a time never overlap, whatever the machine's load: the next one is
+    sent only once the one before is done, so ``peak`` stays 1.
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers)
+        self._counts = threading.Lock()
+        self.sent = self.peak = self._in_pool = 0
+
+    def recount(self) -> None:
+        """Forget the jobs sent so far (their ``peak`` too)."""
+        with self._counts:
+            self.sent, self.peak = 0, self._in_pool
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        with self._counts:
+            self.sent += 1
+            self._in_pool += 1
+            self.peak = max(self.peak, self._in_pool)
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._one_done(None)
+            raise
+        future.add_done_callback(self._one_done)
+        return future
+
+    def _one_done(self, _: Future[Any] | None) -> None:
+        with self._counts:
+            self._in_pool -= 1

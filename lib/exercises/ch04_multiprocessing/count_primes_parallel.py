@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
+import multiprocessing.pool
 import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from itertools import accumulate
+from types import FrameType
 from typing import Any
 
 from lib.exercises._harness.checking import (
@@ -12,6 +19,7 @@ from lib.exercises._harness.checking import (
     Hung,
     call_bounded,
     exercise_check,
+    function_name,
     require_type,
 )
 from lib.exercises._harness.process_watch import NewProcesses, default_start_method
@@ -21,6 +29,7 @@ __all__ = [
     "PICKLE_HINT",
     "PRIME_LIMITS",
     "check_count_primes_parallel",
+    "keeping_pools",
     "require_counts",
     "require_workers",
     "run_count_primes",
@@ -58,23 +67,75 @@ def sieve_counts(limits: list[int]) -> list[int]:
     return [below[max(0, limit)] for limit in limits]
 
 
+# The code of the constructors of the process pools an answer may create.
+_POOL_INITS = (ProcessPoolExecutor.__init__.__code__, multiprocessing.pool.Pool.__init__.__code__)
+
+
+def keeping_pools(fn: Any, pools: list[Any]) -> Any:
+    """``fn``, made to append to ``pools`` every process pool it creates while it runs.
+
+    Held there, a pool the answer never shuts down stays up, as it does in a notebook that
+    keeps a reference to it (the last exception keeps the frame that holds it). Otherwise the
+    garbage collector shuts it down as soon as ``fn`` returns, and it would look shut down.
+    Anything that is not a plain function (``...``, an ``async def``) is returned as it is.
+    """
+    if not callable(fn) or inspect.iscoroutinefunction(fn):
+        return fn
+
+    def profile(frame: FrameType, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code in _POOL_INITS:
+            pools.append(frame.f_locals["self"])
+
+    @functools.wraps(fn)
+    def keeping(*args: Any, **kwargs: Any) -> Any:
+        sys.setprofile(profile)  # this thread's only: call_bounded runs fn on a thread of its own
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            sys.setprofile(None)
+
+    keeping.__name__ = function_name(fn)  # for the hints, as call_bounded would name fn
+    return keeping
+
+
+def _shut_down(pools: list[Any]) -> None:
+    """Shut down the pools an answer left open, without waiting: NewProcesses stops their
+    workers."""
+    for pool in pools:
+        # A pool whose __init__ raised (max_workers=0) is half built, and has no workers.
+        with contextlib.suppress(Exception):
+            if isinstance(pool, ProcessPoolExecutor):
+                pool.shutdown(wait=False, cancel_futures=True)
+            else:
+                pool.terminate()
+    pools.clear()
+
+
 def run_count_primes(
     count_primes_parallel: Any, limits: list[int], workers: int, time_limit: float
 ) -> tuple[Any, int]:
     """Call the learner's function; return its answer and how many of the processes it
-    started were still running after it returned (they are stopped now)."""
+    started were still running after it returned (they are stopped now).
+
+    Raises:
+        Hung: if it ran past ``time_limit`` seconds.
+        CaseFailed: if it raised; with :data:`PICKLE_HINT` when the function did not reach
+            a worker.
+    """
+    pools: list[Any] = []  # the pools the answer created, kept up until it has been checked
+    answer_fn = keeping_pools(count_primes_parallel, pools)
     with NewProcesses() as started:
         try:
-            answer = call_bounded(
-                count_primes_parallel, list(limits), workers, time_limit=time_limit
-            )
+            answer = call_bounded(answer_fn, list(limits), workers, time_limit=time_limit)
+            return answer, len(started.still_running())
         except Hung:
             raise
         except CaseFailed as failure:
             if any(sign in str(failure).lower() for sign in PICKLE_FAILURE_SIGNS):
                 raise CaseFailed(f"{failure}; {PICKLE_HINT}") from None
             raise
-        return answer, len(started.still_running())
+        finally:
+            _shut_down(pools)
 
 
 def require_counts(answer: Any, limits: list[int]) -> list[tuple[int, int, int]]:
