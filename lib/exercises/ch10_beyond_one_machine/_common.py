@@ -25,10 +25,14 @@ __all__ = [
 SLOW_ITEM = -11  # magnitude() takes 0.3 s on it: its batch finishes after the next one
 
 
-def magnitude(item: int) -> int:
+def magnitude(item: int, run: str = "") -> int:
     """``abs(item)``, late for :data:`SLOW_ITEM`, so that on two or more workers the first
     batch finishes after the second, and an answer that collects the batches as they finish
-    gets them out of order."""
+    gets them out of order.
+
+    ``run`` changes only the tasks' keys (Dask names a task by its function and arguments): a
+    check passes a new one each time, so that no run is handed an earlier run's results, still
+    held on the cluster and all finished already, in the order they were sent."""
     if item == SLOW_ITEM:
         time.sleep(0.3)
     return abs(item)

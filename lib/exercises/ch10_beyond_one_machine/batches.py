@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import uuid
 from typing import Any
 
 from distributed import Client
@@ -32,7 +34,8 @@ CASES = [(list(range(SLOW_ITEM, 12)), 5), (list(range(-3, 3)), 2), (list(range(4
 
 def _run(answer: Any, source: ClientSource, items: list[int], size: int, limit: float) -> Any:
     counting = CountingClient(source)
-    got = call_bounded(answer, counting, magnitude, list(items), size, time_limit=limit)
+    fn = functools.partial(magnitude, run=uuid.uuid4().hex)  # new task keys for every run
+    got = call_bounded(answer, counting, fn, list(items), size, time_limit=limit)
     require_type(got, list, "what map_in_batches returns")
     require_values(got, "the list returned")
     return got, counting
