@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
 
@@ -18,6 +19,7 @@ __all__ = [
     "Stopwatch",
     "Timed",
     "best_of",
+    "best_of_each",
     "measure",
     "measure_async",
     "print_timing",
@@ -110,6 +112,27 @@ def best_of(repeats: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> 
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     return min(measure(fn, *args, **kwargs).seconds for _ in range(repeats))
+
+
+def best_of_each(repeats: int, contenders: Mapping[str, Callable[[], Any]]) -> dict[str, float]:
+    """The shortest wall time of each contender over ``repeats`` rounds, by name.
+
+    Each round runs every contender once, in turn, so that a program that takes the CPU for a
+    while slows each of them alike, instead of the one that happened to run then.
+
+    Raises:
+        ValueError: if ``repeats`` is less than 1 or there are no contenders.
+        TypeError: if a contender returns an awaitable (see :func:`measure`).
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    if not contenders:
+        raise ValueError("nothing to time: no contenders")
+    best = dict.fromkeys(contenders, math.inf)
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            best[name] = min(best[name], measure(fn).seconds)
+    return best
 
 
 def print_timing(name: str, seconds: float) -> None:

@@ -169,3 +169,18 @@ def test_figures_are_readable_in_dark_mode(browser: object, base_url: str) -> No
     assert not errors, f"console errors: {errors}"
     page.screenshot(path=str(SCREENSHOTS / "dark-mode.png"))
     page.context.close()
+
+
+def test_claims_read_as_checked_sentences(browser: object, base_url: str) -> None:
+    """A claim (lib.claims) reaches the page as its own line, the sentence and its evidence,
+    and the committed book carries no note that one was not shown."""
+    page, errors = open_page(browser, f"{base_url}/{CHAPTERS[0]}.html")
+    held = page.locator("main div.book-claim-held")
+    assert held.count() >= 4, "chapter 1 checks its measured sentences"
+    assert held.first.inner_text().startswith("✓ Shown by this run:")
+    assert held.first.is_visible()
+    assert page.locator("main div.book-claim-failed, main div.book-claim-unchecked").count() == 0
+    assert not errors, f"console errors: {errors}"
+    held.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "claim.png"))
+    page.context.close()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+from collections.abc import Callable
 
 import pytest
 
-from lib.timing import Stopwatch, Timed, measure, measure_async, timed
+from lib.timing import Stopwatch, Timed, best_of, best_of_each, measure, measure_async, timed
 
 
 class Reports:
@@ -216,3 +217,34 @@ def test_stopwatch_keeps_the_time_when_the_block_raises() -> None:
         time.sleep(0.05)
         _ = 1 / 0
     assert 0.05 <= watch.seconds < 0.3
+
+
+# --- best_of, best_of_each ------------------------------------------------------------------
+
+
+def test_best_of_keeps_the_shortest_run() -> None:
+    pauses = iter([0.06, 0.01, 0.04])
+    assert best_of(3, lambda: time.sleep(next(pauses))) == pytest.approx(0.01, abs=0.02)
+    with pytest.raises(ValueError, match="at least 1"):
+        best_of(0, time.sleep, 0)
+
+
+def test_best_of_each_takes_turns_and_keeps_each_ones_shortest() -> None:
+    order: list[str] = []
+
+    def contender(name: str, seconds: float) -> Callable[[], None]:
+        return lambda: (order.append(name), time.sleep(seconds))[0]
+
+    best = best_of_each(2, {"short": contender("short", 0.0), "long": contender("long", 0.05)})
+    assert order == ["short", "long", "short", "long"], "rounds, not one contender after another"
+    assert best["short"] < 0.04 <= best["long"]
+    with pytest.raises(ValueError, match="no contenders"):
+        best_of_each(1, {})
+
+
+def test_best_of_refuses_a_coroutine_function() -> None:
+    async def nap() -> None:
+        await asyncio.sleep(0)
+
+    with pytest.raises(TypeError, match="measure_async"):
+        best_of(1, nap)
