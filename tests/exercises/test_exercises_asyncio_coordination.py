@@ -110,7 +110,7 @@ def test_handle_all_right_both_ways() -> None:
     for answer in (handle_all, handle_all_joined):
         feedback = check_handle_all(answer)
         assert feedback.passed, feedback
-        assert str(feedback).splitlines()[-1] == "All 7 checks passed."
+        assert str(feedback).splitlines()[-1] == "All 8 checks passed."
 
 
 def test_handle_all_that_never_stops_its_consumers_is_a_short_hang() -> None:

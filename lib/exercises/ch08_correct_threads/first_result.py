@@ -3,7 +3,9 @@
 The learner's ``first_result(fns, timeout)`` gets stand-ins for slow requests: each waits its
 delay on an event (so the check can end them all at once when a case is over), then returns
 its value or raises. The check times how long the answer took to return, and counts the calls
-that began after it returned: those the answer should have cancelled.
+that began after it returned, or after it raised TimeoutError: those the answer should have
+cancelled. Two cases give it more calls than any pool of a sensible size has threads, so that
+calls wait in the pool's queue: after the first result, and on the timeout.
 """
 
 from __future__ import annotations
@@ -122,13 +124,28 @@ def _started_after_return(first_result: Any, time_limit: float) -> tuple[Any, in
     Raises:
         CaseFailed: if the answer raised.
     """
+    value, error, late = _late_starts(
+        first_result, with_quick=True, timeout=5.0, time_limit=time_limit
+    )
+    if error is not None:
+        raise CaseFailed(f"first_result() raised {_named(error)}")
+    return value, late
+
+
+def _late_starts(
+    first_result: Any, *, with_quick: bool, timeout: float, time_limit: float
+) -> tuple[Any, BaseException | None, int]:
+    """Call the answer with :data:`MANY_SLOW` slow calls (after a quick one, ``with_quick``):
+    what it returned or raised, and how many calls began after it had (after :data:`GRACE`,
+    before the slow calls were let go)."""
     calls = Calls()
-    fns = [calls.make("near", 0.02)] + [calls.make("slow", SLOW) for _ in range(MANY_SLOW)]
+    fns = [calls.make("near", 0.02)] if with_quick else []
+    fns += [calls.make("slow", SLOW) for _ in range(MANY_SLOW)]
     ender = threading.Timer(END_AFTER, calls.end)  # for an answer that waits for them all
     ender.name = "exercise-ender"
     ender.start()
     try:
-        value, error, _ = _timed(first_result, fns, 5.0, time_limit)
+        value, error, _ = _timed(first_result, fns, timeout, time_limit)
         time.sleep(GRACE)
         mark = time.monotonic()
     finally:
@@ -136,11 +153,9 @@ def _started_after_return(first_result: Any, time_limit: float) -> tuple[Any, in
         calls.end()  # now the slow calls end, and a call left in a queue would begin
         ender.join()
         _let_threads_end()
-    if error is not None:
-        raise CaseFailed(f"first_result() raised {_named(error)}")
     with calls._lock:
         late = sum(start > mark for start in calls.starts)
-    return value, late
+    return value, error, late
 
 
 def _let_threads_end() -> None:
@@ -224,4 +239,21 @@ def check_first_result(checker: Checker, first_result: Any, *, time_limit: float
             raise CaseFailed(
                 f"TimeoutError came after {seconds:.1f} s, for a timeout of 0.2 s: did a `with` "
                 "block wait for the slow calls? Shut the pool down with wait=False"
+            )
+    with checker.case(
+        f"{MANY_SLOW} slow calls, none within the timeout: TimeoutError, and the calls not "
+        "started cancelled"
+    ):
+        _, error, late = _late_starts(
+            first_result, with_quick=False, timeout=0.2, time_limit=time_limit
+        )
+        if not isinstance(error, TimeoutError):
+            got = "it returned" if error is None else f"it raised {_named(error)}"
+            raise CaseFailed(f"{got}, not TimeoutError, when no call ended within the timeout")
+        if late > 1:
+            raise CaseFailed(
+                f"{late} calls began after first_result() had raised TimeoutError: they waited "
+                "in the pool's queue, and nothing cancelled them on that way out. Cancel the "
+                "calls that have not started whichever way the function ends: "
+                "pool.shutdown(wait=False, cancel_futures=True) in a `finally`"
             )

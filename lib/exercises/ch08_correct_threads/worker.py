@@ -174,8 +174,10 @@ def check_worker(checker: Checker, worker_class: Any, *, time_limit: float = 5.0
         if seconds > STOP_WITHIN:
             raise CaseFailed(
                 f"stop() took {seconds:.1f} s: it should stop after the item in hand, not handle "
-                "the rest; does the thread check a stop Event between items, and wait on the "
-                "queue with a short timeout?"
+                "the rest. Have the thread check a stop Event before it takes each next item "
+                "(a sentinel alone, at the back of the queue, comes after every waiting item), "
+                "and have stop() wake a thread that waits on an empty queue: put a sentinel "
+                "after setting the Event, or wait on a Condition"
             )
         _require_stopped(threads, handler)
         _require_each_once(items, handler.handled, left)

@@ -1,4 +1,12 @@
-"""The check of exercise 9.5: a child process's lines, streamed, and the child always ended."""
+"""The check of exercise 9.5: a child process's lines, streamed, and the child always ended.
+
+One case reads the lines the way a real consumer does, with an await of its own between two
+lines. A generator that yields inside ``asyncio.timeout()`` fails it for certain, however
+loaded the machine: the consumer's awaits add up to more than the timeout (a sleep only ever
+takes longer), so the deadline expires while the generator is suspended at ``yield``, and the
+timeout cancels the task that is running then, the consumer's (PEP 789). The consumer notes
+the ``CancelledError`` its own await got.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +40,7 @@ __all__ = [
     "check_child_lines",
     "read_all",
     "read_first",
+    "read_slowly",
 ]
 
 #: Prints three lines, 0.15 s apart.
@@ -40,6 +49,11 @@ CHATTY = (
 )
 #: Prints its pid, then says nothing for half a minute.
 SILENT = "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(30)\n"
+#: The slow consumer awaits this long after each of CHATTY's three lines: 1.8 s in all, more
+#: than SLOW_TIMEOUT, which a child that starts within SLOW_TIMEOUT still never exceeds
+#: between two lines.
+PAUSE = 0.6
+SLOW_TIMEOUT = 1.5
 
 
 @dataclass
@@ -50,6 +64,7 @@ class ChildWatch:
     arrivals: list[float] = field(default_factory=list)
     pids: list[int] = field(default_factory=list)
     left_running: list[int] = field(default_factory=list)
+    consumer_cancelled: bool = False  # the consumer's own await, between two lines
 
     def take(self, line: Any, start: float) -> None:
         self.lines.append(line)
@@ -111,6 +126,23 @@ async def read_first(fn: Any, watch: ChildWatch, code: str) -> None:
         await watch.tidy()
 
 
+async def read_slowly(fn: Any, watch: ChildWatch, code: str, timeout: float, pause: float) -> None:
+    """Read every line, awaiting ``pause`` seconds after each, as a consumer with work of its
+    own does; note whether that await of the consumer's was cancelled."""
+    start = time.perf_counter()
+    try:
+        async with contextlib.aclosing(fn(_command(code), timeout)) as lines:
+            async for line in lines:
+                watch.take(line, start)
+                try:
+                    await asyncio.sleep(pause)
+                except asyncio.CancelledError:
+                    watch.consumer_cancelled = True
+                    raise
+    finally:
+        await watch.tidy()
+
+
 @exercise_check("Exercise 9.5: a child's lines as they come, and no child left behind")
 def check_child_lines(checker: Checker, child_lines: Any, *, time_limit: float = 1.0) -> None:
     """Stream a chatty child; stop early on a silent one; time out on another."""
@@ -127,7 +159,7 @@ def check_child_lines(checker: Checker, child_lines: Any, *, time_limit: float =
 
 
 def _cases(checker: Checker, child_lines: Any, name: str, time_limit: float) -> None:
-    """The three runs; each child is killed afterwards, whatever the answer did."""
+    """The four runs; each child is killed afterwards, whatever the answer did."""
     watch = ChildWatch()
     try:
         run = run_answer(
@@ -150,6 +182,12 @@ def _cases(checker: Checker, child_lines: Any, name: str, time_limit: float) -> 
                     "child printed them 0.15 s apart: communicate() (or read()) waits "
                     "for the end; read process.stdout line by line, and yield each line"
                 )
+        with checker.case(
+            f"a consumer that awaits {PAUSE:g} s after each line, timeout={SLOW_TIMEOUT:g}: "
+            "its awaits are not cancelled"
+        ):
+            watch = ChildWatch()
+            _slow_consumer(child_lines, name, watch, time_limit)
         with checker.case("stopped after the first line: the child is killed"):
             watch = ChildWatch()
             run = run_answer(
@@ -180,7 +218,7 @@ def _cases(checker: Checker, child_lines: Any, name: str, time_limit: float) -> 
             if run.timed_out:
                 raise Hung(
                     f"{name}() was still waiting after {time_limit:g} s, given timeout=0.3: "
-                    "bound the reading with asyncio.timeout(timeout)"
+                    "bound each wait for a line with asyncio.timeout(timeout)"
                 )
             if not isinstance(run.error, TimeoutError):
                 got = (
@@ -197,3 +235,40 @@ def _cases(checker: Checker, child_lines: Any, name: str, time_limit: float) -> 
     finally:
         watch.stop_all()
         gc.collect()  # what an answer abandoned goes now, while its warnings are silenced
+
+
+def _slow_consumer(child_lines: Any, name: str, watch: ChildWatch, time_limit: float) -> None:
+    """The chatty child, read by a consumer that awaits PAUSE after each line.
+
+    Raises:
+        Hung: if the answer ran past its time limit.
+        CaseFailed: if the consumer's await was cancelled, or the answer raised.
+    """
+    limit = time_limit + 4 * PAUSE
+    run = run_answer(
+        child_lines,
+        lambda: read_slowly(child_lines, watch, CHATTY, SLOW_TIMEOUT, PAUSE),
+        time_limit=limit,
+    )
+    if run.timed_out:
+        raise Hung(f"{name}() was still yielding after {limit:g} s")
+    if watch.consumer_cancelled:
+        raise CaseFailed(
+            "the consumer's own await between two lines was cancelled (CancelledError): "
+            f"the asyncio.timeout() in {name}() expired while the generator was suspended at "
+            "`yield`, and a timeout cancels the task running at that moment, the consumer's. "
+            "Never `yield` inside asyncio.timeout() or a TaskGroup in an async generator: "
+            "put the timeout around each single await, `async with asyncio.timeout(timeout): "
+            "raw = await process.stdout.readline()`, and yield outside the block"
+        )
+    if isinstance(run.error, TimeoutError):
+        raise CaseFailed(
+            f"{name}() raised TimeoutError, though the child never went {SLOW_TIMEOUT:g} s "
+            "without a line: the time the consumer spends between two lines is not the "
+            "child's. Bound each wait for a line on its own: asyncio.timeout(timeout) around "
+            "each readline()"
+        )
+    if run.error is not None:
+        raise CaseFailed(describe_error(child_lines, run.error))
+    if watch.lines != ["line 0", "line 1", "line 2"]:
+        raise CaseFailed(f"expected ['line 0', 'line 1', 'line 2'], got {watch.lines!r}")

@@ -37,6 +37,7 @@ class BackgroundRun:
         )
         self.reports: list[Any] = []
         self.destroyed = 0  # jobs whose reply future was garbage-collected
+        self.destroyed_jobs: set[int] = set()
         self.tasks: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         self.held_after = 0
 
@@ -69,7 +70,8 @@ class BackgroundRun:
         await asyncio.sleep(0)
         await asyncio.sleep(0)  # every job has started, and waits for its reply
         gc.collect()  # what Python does by itself, at any moment
-        self.destroyed = JOBS - len(self.replies)
+        self.destroyed_jobs = set(range(JOBS)) - set(self.replies.keys())
+        self.destroyed = len(self.destroyed_jobs)
         for number in range(JOBS):
             if (reply := self.replies.get(number)) is not None:
                 reply.set_result(number)
@@ -85,6 +87,67 @@ class BackgroundRun:
 def _close_unscheduled(jobs: list[Any]) -> None:
     """Close the jobs that the answer never started: Python would warn "never awaited"."""
     close_coroutines([job for job in jobs if inspect.getcoroutinestate(job) == "CORO_CREATED"])
+
+
+WEAK_CONTAINERS = (weakref.WeakSet, weakref.WeakKeyDictionary, weakref.WeakValueDictionary)
+WEAK_NAMES = frozenset(kind.__name__ for kind in WEAK_CONTAINERS)
+
+
+def holds_weakly(fn: Any) -> bool:
+    """Whether the answer keeps its tasks in a weak container: one it names (``WeakSet()``,
+    ``weakref.WeakSet``) in its code or its nested functions, or one it reaches through a
+    global, a closure cell or its class. Only a hint depends on it: anything odd is False."""
+    try:
+        return _holds_weakly(fn)
+    except Exception:  # a property of the learner's class that raises, say
+        return False
+
+
+def _holds_weakly(fn: Any) -> bool:
+    code = getattr(fn, "__code__", None) or getattr(getattr(fn, "__func__", None), "__code__", None)
+    if code is None:
+        return False
+    names: set[str] = set()
+    codes = [code]
+    while codes:
+        current = codes.pop()
+        names.update(current.co_names)
+        codes.extend(const for const in current.co_consts if inspect.iscode(const))
+    if names & WEAK_NAMES:
+        return True
+    namespace = getattr(fn, "__globals__", None) or getattr(
+        getattr(fn, "__func__", None), "__globals__", {}
+    )
+    reachable = [namespace.get(name) for name in names]
+    reachable += [
+        cell.cell_contents for cell in getattr(fn, "__closure__", None) or () if _filled(cell)
+    ]
+    owner = getattr(fn, "__self__", None)
+    if owner is not None:
+        reachable += [getattr(owner, name, None) for name in names]
+    return any(isinstance(value, WEAK_CONTAINERS) for value in reachable)
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018  # an empty cell raises
+    except ValueError:
+        return False
+    return True
+
+
+def _require_alive(bench: BackgroundRun, number: int) -> None:
+    """A job the garbage collector destroyed could not be reported: say so, not "report it".
+
+    Raises:
+        CaseFailed: if job ``number`` was destroyed while it waited.
+    """
+    if number in bench.destroyed_jobs:
+        raise CaseFailed(
+            f"job {number} was never reported, since the garbage collector destroyed its task "
+            "while it waited (see the first check): no callback runs for a destroyed task; "
+            "keep a strong reference to each task until it is done"
+        )
 
 
 def _reported_as(report: Any) -> Any:
@@ -109,6 +172,14 @@ def check_run_in_background(
     expected = expected_reports()
     reported = [_reported_as(report) for report in bench.reports]
     with checker.case("8 jobs, garbage collected while they wait: none destroyed"):
+        if bench.destroyed and holds_weakly(run_in_background):
+            raise CaseFailed(
+                f"{bench.destroyed} of {JOBS} tasks were destroyed by the garbage collector "
+                "while they waited: a weakref.WeakSet (or any weak container) does not keep a "
+                "task alive, and neither does the loop, so nothing held them strongly. Keep "
+                "each task in a plain set that outlives the call (at module level) until it is "
+                "done, then discard it"
+            )
         if bench.destroyed:
             raise CaseFailed(
                 f"{bench.destroyed} of {JOBS} tasks were destroyed by the garbage collector "
@@ -120,6 +191,7 @@ def check_run_in_background(
         for number, value in expected.items():
             if number in FAILING:
                 continue
+            _require_alive(bench, number)
             count = reported.count(value)
             if count == 0:
                 raise CaseFailed(
@@ -130,6 +202,7 @@ def check_run_in_background(
                 raise CaseFailed(f"job {number}'s result was reported {count} times: once each")
     with checker.case("each job's exception is reported (the exception itself)"):
         for number in FAILING:
+            _require_alive(bench, number)
             matching = [r for r in bench.reports if _reported_as(r) == expected[number]]
             if not matching:
                 raise CaseFailed(
