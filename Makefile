@@ -51,8 +51,9 @@ PARALLEL ?= -n auto --dist loadfile
 ifeq ($(IN_SID_ROOT),yes)
 # This Python lives in the sid root: run the same target there, in this same folder.
 setup book test test-notebooks execute check-claims lint lab student bench bench-quick grade:
-	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" EDITION=$(EDITION) \
-		SUBMISSIONS="$(SUBMISSIONS)" GRADES="$(GRADES)" GRADE_OPTIONS="$(GRADE_OPTIONS)"
+	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" \
+		EDITION=$(EDITION) EXECUTE_OPTIONS="$(EXECUTE_OPTIONS)" SUBMISSIONS="$(SUBMISSIONS)" \
+		GRADES="$(GRADES)" GRADE_OPTIONS="$(GRADE_OPTIONS)"
 else
 setup: $(STAMP) $(LAB_SETTINGS)
 
