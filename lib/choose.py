@@ -13,9 +13,11 @@ The rule, in order:
 2. CPU-bound (computing at least 70% of the time, like ``lib.workloads``' "CPU-bound"):
    **processes**, one per usable core; with one core nothing runs in parallel: sequential.
    More tasks at once than this machine has cores, and more machines to run them on: a
-   **cluster** (chapter 10's Dask scheduler and workers), one worker thread per core.
+   **cluster** (chapter 10's Dask scheduler and workers), one worker thread per core. The
+   reasons name an ``InterpreterPoolExecutor`` (3.14+), or threads where the GIL is off.
 3. I/O-bound (computing at most 30% of the time): **asyncio** if the I/O libraries are
-   async, else **threads**, with the pool capped at ``max_threads``.
+   async, else **threads**; never unbounded: at most ``max_threads`` threads, or
+   ``max_in_flight`` tasks in flight (an ``asyncio.Semaphore``).
 4. In between: overlap the waits with asyncio (or threads) and hand the computing to a
    process pool: **asyncio + processes** (or **threads + processes**).
 """
@@ -26,10 +28,12 @@ import math
 from dataclasses import dataclass
 
 from lib.cpus import usable_cpus
+from lib.gil import gil_status
 from lib.workloads import CPU_BOUND_SHARE, IO_BOUND_SHARE, WorkloadProfile
 
 __all__ = [
     "CPU_BOUND_SHARE",
+    "DEFAULT_MAX_IN_FLIGHT",
     "DEFAULT_MAX_THREADS",
     "IO_BOUND_SHARE",
     "MODELS",
@@ -39,16 +43,10 @@ __all__ = [
 ]
 
 DEFAULT_MAX_THREADS = 200  # "a few hundred": past this, threads cost more than they overlap
+DEFAULT_MAX_IN_FLIGHT = 500  # asyncio: well below the usual limit of 1,024 open files
 
-MODELS = (
-    "sequential",
-    "threads",
-    "processes",
-    "asyncio",
-    "threads + processes",
-    "asyncio + processes",
-    "cluster",
-)
+_ALONE = ("sequential", "threads", "processes", "asyncio")  # the models on their own
+MODELS = (*_ALONE, "threads + processes", "asyncio + processes", "cluster")
 
 
 def _check_bool(name: str, value: object) -> None:
@@ -66,6 +64,29 @@ def _check_count(name: str, value: object) -> int:
 
 def _processes(count: int) -> str:
     return f"{count} process" if count == 1 else f"{count} processes"
+
+
+# Who else computes in parallel, with the GIL on (True) and off (False), for a pool of {n}.
+_OTHER_POOL = {
+    True: "from Python 3.14, an InterpreterPoolExecutor of {n} interpreters is an option too: "
+    "a GIL each, inside one process, cheaper to start than processes, for pure-Python work "
+    "whose modules support sub-interpreters (chapter 2)",
+    False: "this Python runs without the GIL: a pool of {n} threads computes in parallel too, "
+    "with no pickling and no process to start, if every library the work uses is safe "
+    "without the GIL; guard shared data with locks (chapter 2)",
+}
+
+
+def _bound(count: int, n: int, max_in_flight: int) -> str:
+    if n <= max_in_flight:
+        return (
+            f"bound it all the same: asyncio.Semaphore({count}), or the client's connection limit"
+        )
+    return (
+        f"bound it: at most {count} of the {n} tasks in flight at once, with an "
+        f"asyncio.Semaphore({count}) or the client's connection limit; unbounded, they run "
+        "into the open-file limit and the server's"
+    )
 
 
 @dataclass(frozen=True)
@@ -137,8 +158,8 @@ class Workload:
 class Recommendation:
     """A model from :data:`MODELS`, how many workers to start, and why.
 
-    ``workers`` is the number of threads, processes or asyncio tasks to run at once; for a
-    mix of models it is the size of the process pool.
+    ``workers`` is the number of threads, processes or asyncio tasks to run at once, always
+    bounded (for asyncio, the tasks in flight); for a mix, the size of the process pool.
     """
 
     model: str
@@ -179,60 +200,66 @@ def _cluster(workload: Workload, cores: int, share: str) -> Recommendation:
 
 
 def choose_model(
-    workload: Workload, cores: int | None = None, max_threads: int = DEFAULT_MAX_THREADS
+    workload: Workload,
+    cores: int | None = None,
+    max_threads: int = DEFAULT_MAX_THREADS,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+    gil: bool | None = None,
 ) -> Recommendation:
     """Apply the rule of thumb (see the module docstring) to ``workload``.
 
-    ``cores`` defaults to :func:`lib.cpus.usable_cpus`. ``max_threads`` caps a thread pool.
+    ``cores`` defaults to :func:`lib.cpus.usable_cpus`. ``max_threads`` caps a thread pool,
+    ``max_in_flight`` the asyncio tasks in flight. ``gil`` says whether the interpreter that
+    will run the work has its GIL on; ``None`` asks the running one (``lib.gil.gil_status``).
 
     Raises:
-        TypeError: if ``workload`` is not a :class:`Workload`, or a count is not an int.
-        ValueError: if ``cores`` or ``max_threads`` is below 1.
+        TypeError: if ``workload`` is not a :class:`Workload`, a count is not an int, or
+            ``gil`` is neither a bool nor ``None``.
+        ValueError: if ``cores``, ``max_threads`` or ``max_in_flight`` is below 1.
     """
     if not isinstance(workload, Workload):
         raise TypeError(f"expected a Workload, got {type(workload).__name__}")
     cores = usable_cpus() if cores is None else _check_count("cores", cores)
     max_threads = _check_count("max_threads", max_threads)
+    max_in_flight = _check_count("max_in_flight", max_in_flight)
+    gil = gil_status().gil_enabled if gil is None else gil
+    _check_bool("gil", gil)
     n = workload.concurrency
     share = f"{workload.cpu_share:.0%} of the time computing"
 
     if n == 1:
-        return Recommendation(
-            "sequential", 1, ("one task at a time: there is nothing to overlap or to split",)
-        )
+        alone = "one task at a time: there is nothing to overlap or to split"
+        return Recommendation("sequential", 1, (alone,))
 
     if workload.kind == "CPU-bound":
         if cores == 1:
-            return Recommendation(
-                "sequential",
-                1,
-                (
-                    f"CPU-bound ({share})",
-                    "one usable core: no model computes in parallel here, and every one "
-                    "adds overhead",
-                ),
-            )
+            alone = "one usable core: no model computes in parallel here, and each adds overhead"
+            return Recommendation("sequential", 1, (f"CPU-bound ({share})", alone))
         if workload.machines > 1 and n > cores:
             return _cluster(workload, cores, share)
+        pool = min(n, cores)
+        turns = "threads and asyncio take turns under the GIL"
+        turns = turns if gil else "asyncio runs one task at a time"
         reasons = [
-            f"CPU-bound ({share}): threads and asyncio take turns on one core under the GIL; "
-            "processes each have their own interpreter",
-            f"at most {_processes(min(n, cores))}: more than the usable cores only queue for "
+            f"CPU-bound ({share}): {turns}; processes each have their own interpreter",
+            f"at most {_processes(pool)}: more than the usable cores only queue for "
             "the CPU and cost memory",
+            _OTHER_POOL[gil].format(n=pool),
         ]
         if workload.shared_state:
             reasons.append(_SHARED_STATE["processes"])
-        return Recommendation("processes", min(n, cores), tuple(reasons))
+        return Recommendation("processes", pool, tuple(reasons))
 
     if workload.kind == "I/O-bound":
         if workload.async_libraries:
             model = "asyncio"
+            workers = min(n, max_in_flight)
             reasons = [
                 f"I/O-bound ({share}): the waits overlap in one thread",
                 "async libraries are available, and a waiting task costs about a kilobyte, "
                 "not a thread stack: this scales to thousands",
+                _bound(workers, n, max_in_flight),
             ]
-            workers = n
         else:
             model = "threads"
             workers = min(n, max_threads)
@@ -252,16 +279,21 @@ def choose_model(
 
     front = "asyncio" if workload.async_libraries else "threads"
     model = f"{front} + processes"
+    pool = min(n, cores)
+    in_flight = min(n, max_in_flight if front == "asyncio" else max_threads)
+    how = " with loop.run_in_executor" if front == "asyncio" else ""
     reasons = [
         f"mixed ({share}): overlap the waits with {front}, and send the computing to a "
-        "process pool with loop.run_in_executor"
-        if front == "asyncio"
-        else f"mixed ({share}): overlap the waits with threads, and send the computing to "
-        "a process pool",
-        f"a pool of {_processes(min(n, cores))}: one per usable core at most",
+        f"process pool{how}",
+        f"a pool of {_processes(pool)}: one per usable core at most; at most {in_flight} "
+        f"tasks waiting at once on the {front} side",
     ]
     if cores == 1:
         reasons.append("one usable core: the pool keeps the waiting side responsive, no faster")
+    elif gil:
+        reasons.append("from Python 3.14, an InterpreterPoolExecutor can take the pool's place")
+    else:
+        reasons.append("without the GIL, a thread pool can do the computing too")
     if workload.shared_state:
         reasons.append(_SHARED_STATE[front])
-    return Recommendation(model, min(n, cores), tuple(reasons))
+    return Recommendation(model, pool, tuple(reasons))

@@ -17,6 +17,7 @@ from lib.footprint import format_bytes
 __all__ = [
     "CLUSTER",
     "MODELS",
+    "PARALLEL",
     "START_METHODS",
     "ClusterFigures",
     "Measured",
@@ -32,6 +33,8 @@ MODELS = ("threads", "processes", "asyncio")
 CLUSTER = "a cluster (Dask)"
 #: multiprocessing's start methods, in the order the table lists them.
 START_METHODS = ("fork", "forkserver", "spawn")
+#: The least speed-up on CPU work that the table words as "in parallel".
+PARALLEL = 1.25
 
 
 def format_duration(seconds: float) -> str:
@@ -67,7 +70,8 @@ class ClusterFigures:
 
     - ``io``, ``cpu``: (speed-up over sequential, share of the ideal) of the same runs as
       :class:`Measured`'s, through the cluster's executor;
-    - ``workers``, ``threads``: worker processes, and threads in each;
+    - ``workers``, ``threads``: worker processes, and threads in each for the CPU run;
+      ``io_threads``: threads in each for the I/O run, where it used more (else ``None``);
     - ``sent``: bytes serialised to send one request's task to a worker;
     - ``start``: seconds to start the scheduler and the workers, until all were ready;
     - ``memory``: unique bytes of one worker process;
@@ -85,6 +89,7 @@ class ClusterFigures:
     memory: float
     late: float
     crash: Sequence[str | None]
+    io_threads: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,11 @@ class Measured:
 
 def _overlap(figures: tuple[float, float]) -> str:
     return f"{figures[0]:.1f}×, {figures[1]:.0%} of ideal"
+
+
+def _computed(gain: float) -> str:
+    """'in parallel' when the speed-up shows it (:data:`PARALLEL`), what it shows otherwise."""
+    return "in parallel" if gain >= PARALLEL else "no faster than one core this run"
 
 
 def _methods(values: Mapping[str, float], render: Callable[[float], str]) -> str:
@@ -183,22 +193,25 @@ def comparison_rows(measured: Measured) -> list[list[str]]:
     m = measured
     ran_at_once, ran = m.gil_overlap
     threads = "OS threads in one process" + (", no GIL" if m.free_threaded else ", one GIL")
+    turns = "without the GIL" if m.free_threaded else "one thread at a time under the GIL"
+    own = "an interpreter each" if m.free_threaded else "an interpreter and a GIL each"
     late = {key: format_duration(value) for key, value in m.late.items()}
     methods = {key: value for key, value in m.start.items() if key in START_METHODS}
     unique = {key: value for key, value in m.memory.items() if key in methods}
     return [
-        ["I/O: waiting overlapped (one run)",
+        ["I/O: requests that wait (one run)",
          f"{m.io_requests} requests: {_overlap(m.io['threads'])}",
          f"{_overlap(m.io['processes'])}, start-up included",
          f"{_overlap(m.io['asyncio'])}, in one thread"],
         ["CPU: computing (one run)",
-         f"{m.cpu_tasks} tasks, one thread at a time under the GIL: {_overlap(m.cpu['threads'])}",
-         f"in parallel, one per core ({m.cores} usable cores): {_overlap(m.cpu['processes'])}",
+         f"{m.cpu_tasks} tasks, {turns}: {_overlap(m.cpu['threads'])}",
+         f"{_computed(m.cpu['processes'][0])}, one per core ({m.cores} usable cores): "
+         f"{_overlap(m.cpu['processes'])}",
          f"one at a time in the loop: {_overlap(m.cpu['asyncio'])}"],
         ["GIL and execution model",
          f"{threads}: two CPU-bound threads ran Python at once for "
          f"{format_duration(ran_at_once)} of {format_duration(ran)}",
-         f"an interpreter and a GIL each; every call pickled ({m.pickled:,} bytes for one "
+         f"{own}; every call pickled ({m.pickled:,} bytes for one "
          "request)",
          f"one thread, one task at a time: a computing coroutine kept a heartbeat waiting "
          f"{late['cpu in loop']}"],
@@ -238,8 +251,9 @@ def comparison_rows(measured: Measured) -> list[list[str]]:
 def _cluster_cells(c: ClusterFigures) -> list[str]:
     """The fourth column, one cell per row of :func:`comparison_rows`, in the same order."""
     slots = c.workers * c.threads
+    wide = f" ({c.workers} workers × {c.io_threads} threads)" if c.io_threads else ""
     return [
-        f"{_overlap(c.io)}, each request a task sent over TCP",
+        f"{_overlap(c.io)}, each request a task sent over TCP{wide}",
         f"{c.workers} worker processes, one thread each: {_overlap(c.cpu)}"
         if c.threads == 1
         else f"{c.workers} workers × {c.threads} threads: {_overlap(c.cpu)}",
@@ -247,8 +261,8 @@ def _cluster_cells(c: ClusterFigures) -> list[str]:
         "for one request)",
         f"{format_duration(c.start)} for a scheduler and {c.workers} workers, once",
         f"{format_bytes(c.memory)} unique, per worker process",
-        f"{slots} worker threads here ({c.workers} × {c.threads}); each machine added adds its "
-        "cores",
+        f"{slots} worker threads for CPU work here ({c.workers} × {c.threads}); each machine "
+        "added adds its cores",
         "none shared, not even a machine: inputs and results serialised",
         f"{format_duration(c.late)} with the CPU work on the cluster",
         f"the future re-raises it: {_crash(c.crash)}; a killed worker's tasks re-run "

@@ -8,6 +8,7 @@ import pytest
 
 from lib.choose import (
     CPU_BOUND_SHARE,
+    DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_MAX_THREADS,
     IO_BOUND_SHARE,
     MODELS,
@@ -35,9 +36,9 @@ from lib.workloads import WorkloadProfile
         # I/O-bound with blocking libraries: threads, capped
         (Workload(0.02, 16), 2, "threads", 16),
         (Workload(0.02, 5000), 2, "threads", DEFAULT_MAX_THREADS),
-        # I/O-bound with async libraries: asyncio, uncapped
+        # I/O-bound with async libraries: asyncio, bounded too
         (Workload(0.02, 16, async_libraries=True), 2, "asyncio", 16),
-        (Workload(0.02, 5000, async_libraries=True), 2, "asyncio", 5000),
+        (Workload(0.02, 5000, async_libraries=True), 2, "asyncio", DEFAULT_MAX_IN_FLIGHT),
         # mixed: a process pool for the computing beside the waiting side
         (Workload(0.5, 40, async_libraries=True), 2, "asyncio + processes", 2),
         (Workload(0.5, 40), 4, "threads + processes", 4),
@@ -49,8 +50,10 @@ from lib.workloads import WorkloadProfile
         (Workload(0.02, 5000, machines=4), 2, "threads", DEFAULT_MAX_THREADS),  # I/O: no
     ],
 )
-def test_choose_model_follows_the_rule(workload, cores, model, workers) -> None:
-    recommendation = choose_model(workload, cores=cores)
+@pytest.mark.parametrize("gil", [True, False])
+def test_choose_model_follows_the_rule(workload, cores, model, workers, gil) -> None:
+    # the model and its size are the same with or without the GIL; the reasons differ
+    recommendation = choose_model(workload, cores=cores, gil=gil)
     assert recommendation.model == model
     assert recommendation.workers == workers
     assert recommendation.model in MODELS
@@ -177,11 +180,18 @@ def test_an_int_share_is_a_number() -> None:
         ({"cores": 2.5}, TypeError),
         ({"max_threads": 0}, ValueError),
         ({"max_threads": "many"}, TypeError),
+        ({"max_in_flight": 0}, ValueError),
+        ({"max_in_flight": 1.5}, TypeError),
     ],
 )
 def test_choose_model_rejects_bad_limits(kwargs, error) -> None:
     with pytest.raises(error):
         choose_model(Workload(0.0, 4), **kwargs)
+
+
+def test_gil_must_be_a_bool_or_none() -> None:
+    with pytest.raises(TypeError, match="gil"):
+        choose_model(Workload(1.0, 4), cores=2, gil=1)  # type: ignore[arg-type]
 
 
 def test_choose_model_rejects_other_objects() -> None:
@@ -210,3 +220,77 @@ def test_cluster_reasons_name_the_network_and_shared_state() -> None:
 def test_machines_must_be_a_positive_count(machines, error) -> None:
     with pytest.raises(error, match="machines"):
         Workload(1.0, 4, machines=machines)
+
+
+# --- bounds, free-threaded builds, interpreter pools ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "workload",
+    [
+        Workload(0.0, 10**6),
+        Workload(0.0, 10**6, async_libraries=True),
+        Workload(0.5, 10**6),
+        Workload(0.5, 10**6, async_libraries=True),
+        Workload(1.0, 10**6),
+        Workload(1.0, 10**6, machines=3),
+    ],
+)
+def test_no_model_fans_out_to_every_task(workload) -> None:
+    choice = choose_model(workload, cores=4)
+    assert choice.workers < workload.concurrency
+    assert choice.workers <= max(DEFAULT_MAX_THREADS, DEFAULT_MAX_IN_FLIGHT, 4 * 3)
+
+
+def test_asyncio_names_its_bound_and_the_cap_follows_max_in_flight() -> None:
+    many = choose_model(Workload(0.01, 5000, async_libraries=True), cores=4, max_in_flight=300)
+    assert many.model == "asyncio" and many.workers == 300
+    assert any("asyncio.Semaphore(300)" in reason for reason in many.reasons)
+    assert any("300 of the 5000 tasks" in reason for reason in many.reasons)
+    few = choose_model(Workload(0.01, 16, async_libraries=True), cores=4, max_in_flight=300)
+    assert few.workers == 16
+    assert any("asyncio.Semaphore(16)" in reason for reason in few.reasons)
+
+
+def test_the_mixed_models_bound_their_waiting_side() -> None:
+    choice = choose_model(Workload(0.5, 5000, async_libraries=True), cores=4)
+    assert any(f"at most {DEFAULT_MAX_IN_FLIGHT} tasks waiting" in r for r in choice.reasons)
+    threads = choose_model(Workload(0.5, 5000), cores=4, max_threads=50)
+    assert any("at most 50 tasks waiting at once on the threads side" in r for r in threads.reasons)
+
+
+def test_with_the_gil_cpu_work_is_told_about_interpreter_pools() -> None:
+    reasons = choose_model(Workload(1.0, 8), cores=4, gil=True).reasons
+    assert any("under the GIL" in reason for reason in reasons)
+    assert any("InterpreterPoolExecutor of 4 interpreters" in reason for reason in reasons)
+    assert not any("without the GIL" in reason for reason in reasons)
+    mixed = choose_model(Workload(0.5, 8, async_libraries=True), cores=4, gil=True).reasons
+    assert any("InterpreterPoolExecutor" in reason for reason in mixed)
+
+
+def test_without_the_gil_cpu_work_is_told_that_threads_compute_in_parallel() -> None:
+    choice = choose_model(Workload(1.0, 8), cores=4, gil=False)
+    assert choice.model == "processes" and choice.workers == 4
+    assert any("without the GIL: a pool of 4 threads" in r for r in choice.reasons)
+    assert not any("under the GIL" in reason for reason in choice.reasons)
+    mixed = choose_model(Workload(0.5, 8), cores=4, gil=False).reasons
+    assert any("without the GIL, a thread pool" in reason for reason in mixed)
+
+
+def test_one_core_mentions_no_parallel_pool() -> None:
+    for gil in (True, False):
+        reasons = " ".join(choose_model(Workload(0.5, 8), cores=1, gil=gil).reasons)
+        assert "InterpreterPoolExecutor" not in reasons and "thread pool" not in reasons
+        assert choose_model(Workload(1.0, 8), cores=1, gil=gil).model == "sequential"
+
+
+def test_gil_defaults_to_the_running_interpreter(monkeypatch) -> None:
+    from lib.gil import GilStatus
+
+    def status(enabled: bool) -> GilStatus:
+        return GilStatus(not enabled, gil_enabled=enabled, checked_at_run_time=True)
+
+    monkeypatch.setattr("lib.choose.gil_status", lambda: status(False))
+    assert any("without the GIL" in r for r in choose_model(Workload(1.0, 4), cores=2).reasons)
+    monkeypatch.setattr("lib.choose.gil_status", lambda: status(True))
+    assert any("under the GIL" in r for r in choose_model(Workload(1.0, 4), cores=2).reasons)

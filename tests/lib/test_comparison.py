@@ -108,6 +108,19 @@ def test_a_free_threaded_build_says_so() -> None:
     rows = comparison_rows(dataclasses.replace(MEASURED, free_threaded=True))
     gil_row = next(row for row in rows if row[0].startswith("GIL"))
     assert gil_row[1].startswith("OS threads in one process, no GIL:")
+    assert gil_row[2].startswith("an interpreter each;")
+    cpu_row = next(row for row in rows if row[0].startswith("CPU"))
+    assert cpu_row[1].startswith("4 tasks, without the GIL:")
+    assert "under the GIL" not in " ".join(cpu_row)
+
+
+def test_processes_are_worded_in_parallel_only_when_the_speed_up_shows_it() -> None:
+    slow = {**MEASURED.cpu, "processes": (1.1, 0.55)}
+    cpu_row = next(
+        r for r in comparison_rows(dataclasses.replace(MEASURED, cpu=slow)) if "CPU" in r[0]
+    )
+    assert cpu_row[2].startswith("no faster than one core this run, one per core")
+    assert "in parallel" not in cpu_row[2]
 
 
 @pytest.mark.parametrize(
@@ -148,11 +161,18 @@ def test_a_measured_cluster_adds_a_fourth_column_citing_its_figures() -> None:
         "(412 bytes for one request)",
         "0.91 s for a scheduler and 2 workers, once",
         "30.0 MiB unique",
-        "2 worker threads here (2 × 1)",
+        "2 worker threads for CPU work here (2 × 1)",
         "4.0 ms with the CPU work on the cluster",
     ]:
         assert text in table, text
     assert table.splitlines()[-1].endswith("re-run elsewhere (chapter 10) |")
+
+
+def test_an_io_run_on_wider_workers_says_how_wide() -> None:
+    wider = dataclasses.replace(CLUSTER_FIGURES, io_threads=4)
+    table = comparison_table(dataclasses.replace(MEASURED, cluster=wider))
+    assert "each request a task sent over TCP (2 workers × 4 threads)" in table
+    assert "2 worker processes, one thread each: 1.6×" in table
 
 
 def test_without_a_cluster_the_table_keeps_three_models() -> None:
