@@ -73,3 +73,23 @@ def test_a_note_is_never_written_unless_allowed_and_does_not_fail_a_check(
     assert outputs(path) == [[], []], "--check never writes"
     assert execute_notebooks.main(["--allow-notes", str(path)]) == 0
     assert "⚠ Not checked on this machine" in str(outputs(path))
+
+
+@pytest.mark.timeout(180)
+def test_a_second_attempt_is_only_for_a_failed_claim_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = notebook_with(tmp_path, "failed")
+    assert execute_notebooks.main(["--check", "--attempts", "2", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED (run 1 of 2), running it again" in err
+    assert "FAILED (run 2 of 2), not written" in err
+    broken = tmp_path / "broken.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("1 / 0")]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, broken)
+    assert execute_notebooks.main(["--check", "--attempts", "2", str(broken)]) == 1
+    assert "run 2 of 2" not in capsys.readouterr().err, "any other error fails at once"
+    with pytest.raises(SystemExit):
+        execute_notebooks.main(["--attempts", "0", str(broken)])
