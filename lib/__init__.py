@@ -26,8 +26,9 @@ Each module has one job; open any of them beside the chapter that uses it:
 - ``gc_tuning``: chapter 6's cycle collector during ten thousand requests in flight: the time
   it takes, and a block that freezes what was alive before and collects less often
 - ``slow_steps``: read asyncio debug mode's reports of steps that held the event loop too long
-- ``choose``, ``footprint``, ``workers``: the decision guide, memory per unit of
-  concurrency, and importable pool workers (a blocking one-id fetch) for every start method
+- ``choose``, ``choose_reasons``, ``footprint``, ``workers``: the decision guide and the
+  reasons it gives, memory per unit of concurrency, and importable pool workers (a blocking
+  one-id fetch) for every start method
 - ``comparison``: chapter 7's comparison table of the three models, worded from its
   measurements
 - ``lazymap``, ``nested_loops``, ``task_tree``: how far ``Executor.map`` reads ahead (3.14's

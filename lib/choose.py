@@ -7,7 +7,8 @@ Describe the work with a :class:`Workload` and :func:`choose_model` returns a
     >>> rec.model, rec.workers
     ('threads', 20)
 
-The rule, in order:
+The rule, in order (each step is a function below; its reasons are worded in
+``lib.choose_reasons``):
 
 1. One task at a time: nothing to overlap, so stay **sequential**.
 2. CPU-bound (computing at least 70% of the time, like ``lib.workloads``' "CPU-bound"):
@@ -27,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from lib.choose_reasons import OTHER_POOL, SHARED_STATE, bound, processes
 from lib.cpus import usable_cpus
 from lib.gil import gil_status
 from lib.workloads import CPU_BOUND_SHARE, IO_BOUND_SHARE, WorkloadProfile
@@ -60,33 +62,6 @@ def _check_count(name: str, value: object) -> int:
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
     return value
-
-
-def _processes(count: int) -> str:
-    return f"{count} process" if count == 1 else f"{count} processes"
-
-
-# Who else computes in parallel, with the GIL on (True) and off (False), for a pool of {n}.
-_OTHER_POOL = {
-    True: "from Python 3.14, an InterpreterPoolExecutor of {n} interpreters is an option too: "
-    "a GIL each, inside one process, cheaper to start than processes, for pure-Python work "
-    "whose modules support sub-interpreters (chapter 2)",
-    False: "this Python runs without the GIL: a pool of {n} threads computes in parallel too, "
-    "with no pickling and no process to start, if every library the work uses is safe "
-    "without the GIL; guard shared data with locks (chapter 2)",
-}
-
-
-def _bound(count: int, n: int, max_in_flight: int) -> str:
-    if n <= max_in_flight:
-        return (
-            f"bound it all the same: asyncio.Semaphore({count}), or the client's connection limit"
-        )
-    return (
-        f"bound it: at most {count} of the {n} tasks in flight at once, with an "
-        f"asyncio.Semaphore({count}) or the client's connection limit; unbounded, they run "
-        "into the open-file limit and the server's"
-    )
 
 
 @dataclass(frozen=True)
@@ -172,18 +147,6 @@ class Recommendation:
         return "\n".join(lines)
 
 
-_SHARED_STATE = {
-    "threads": "shared state: guard each read-modify-write with a threading.Lock, because a "
-    "thread can be switched out between any two bytecodes",
-    "asyncio": "shared state: tasks switch only at an await, so an update with no await inside "
-    "is safe; hold an asyncio.Lock across an await",
-    "processes": "shared state: processes share no memory, so send inputs in and results back "
-    "through the pool (pickled), or use multiprocessing.shared_memory",
-    "cluster": "shared state: the workers share no memory, not even a machine: send inputs in "
-    "and results back (scatter data that many tasks read)",
-}
-
-
 def _cluster(workload: Workload, cores: int, share: str) -> Recommendation:
     machines, n = workload.machines, workload.concurrency
     workers = min(n, cores * machines)
@@ -195,7 +158,7 @@ def _cluster(workload: Workload, cores: int, share: str) -> Recommendation:
         "(chapter 10 measures it), and its data must be worth sending",
     ]
     if workload.shared_state:
-        reasons.append(_SHARED_STATE["cluster"])
+        reasons.append(SHARED_STATE["cluster"])
     return Recommendation("cluster", workers, tuple(reasons))
 
 
@@ -217,83 +180,111 @@ def choose_model(
             ``gil`` is neither a bool nor ``None``.
         ValueError: if ``cores``, ``max_threads`` or ``max_in_flight`` is below 1.
     """
-    if not isinstance(workload, Workload):
-        raise TypeError(f"expected a Workload, got {type(workload).__name__}")
-    cores = usable_cpus() if cores is None else _check_count("cores", cores)
-    max_threads = _check_count("max_threads", max_threads)
-    max_in_flight = _check_count("max_in_flight", max_in_flight)
-    gil = gil_status().gil_enabled if gil is None else gil
-    _check_bool("gil", gil)
-    n = workload.concurrency
-    share = f"{workload.cpu_share:.0%} of the time computing"
-
-    if n == 1:
+    limits = _Limits.checked(workload, cores, max_threads, max_in_flight, gil)
+    if workload.concurrency == 1:
         alone = "one task at a time: there is nothing to overlap or to split"
         return Recommendation("sequential", 1, (alone,))
-
     if workload.kind == "CPU-bound":
-        if cores == 1:
-            alone = "one usable core: no model computes in parallel here, and each adds overhead"
-            return Recommendation("sequential", 1, (f"CPU-bound ({share})", alone))
-        if workload.machines > 1 and n > cores:
-            return _cluster(workload, cores, share)
-        pool = min(n, cores)
-        turns = "threads and asyncio take turns under the GIL"
-        turns = turns if gil else "asyncio runs one task at a time"
-        reasons = [
-            f"CPU-bound ({share}): {turns}; processes each have their own interpreter",
-            f"at most {_processes(pool)}: more than the usable cores only queue for "
-            "the CPU and cost memory",
-            _OTHER_POOL[gil].format(n=pool),
-        ]
-        if workload.shared_state:
-            reasons.append(_SHARED_STATE["processes"])
-        return Recommendation("processes", pool, tuple(reasons))
-
+        return _for_computing(workload, limits)
     if workload.kind == "I/O-bound":
-        if workload.async_libraries:
-            model = "asyncio"
-            workers = min(n, max_in_flight)
-            reasons = [
-                f"I/O-bound ({share}): the waits overlap in one thread",
-                "async libraries are available, and a waiting task costs about a kilobyte, "
-                "not a thread stack: this scales to thousands",
-                _bound(workers, n, max_in_flight),
-            ]
-        else:
-            model = "threads"
-            workers = min(n, max_threads)
-            reasons = [
-                f"I/O-bound ({share}): blocking calls release the GIL while they wait, so "
-                "threads overlap them",
-                "the libraries block, so asyncio would need a thread per call anyway",
-            ]
-            if n > max_threads:
-                reasons.append(
-                    f"cap the pool at {max_threads} threads: each one reserves a stack and "
-                    "costs start-up time; for more, switch to async libraries"
-                )
-        if workload.shared_state:
-            reasons.append(_SHARED_STATE[model])
-        return Recommendation(model, workers, tuple(reasons))
+        return _for_waiting(workload, limits)
+    return _for_both(workload, limits)
 
-    front = "asyncio" if workload.async_libraries else "threads"
-    model = f"{front} + processes"
+
+@dataclass(frozen=True)
+class _Limits:
+    """What bounds a recommendation: the cores, the caps on threads and tasks, the GIL."""
+
+    cores: int
+    max_threads: int
+    max_in_flight: int
+    gil: bool
+
+    @classmethod
+    def checked(
+        cls, workload: object, cores: int | None, threads: int, in_flight: int, gil: bool | None
+    ) -> _Limits:
+        if not isinstance(workload, Workload):
+            raise TypeError(f"expected a Workload, got {type(workload).__name__}")
+        cores = usable_cpus() if cores is None else _check_count("cores", cores)
+        gil = gil_status().gil_enabled if gil is None else gil
+        _check_bool("gil", gil)
+        threads = _check_count("max_threads", threads)
+        return cls(cores, threads, _check_count("max_in_flight", in_flight), gil)
+
+
+def _share(workload: Workload) -> str:
+    return f"{workload.cpu_share:.0%} of the time computing"
+
+
+def _for_computing(workload: Workload, limits: _Limits) -> Recommendation:
+    n, cores, share = workload.concurrency, limits.cores, _share(workload)
+    if cores == 1:
+        alone = "one usable core: no model computes in parallel here, and each adds overhead"
+        return Recommendation("sequential", 1, (f"CPU-bound ({share})", alone))
+    if workload.machines > 1 and n > cores:
+        return _cluster(workload, cores, share)
     pool = min(n, cores)
-    in_flight = min(n, max_in_flight if front == "asyncio" else max_threads)
+    turns = "threads and asyncio take turns under the GIL"
+    turns = turns if limits.gil else "asyncio runs one task at a time"
+    reasons = [
+        f"CPU-bound ({share}): {turns}; processes each have their own interpreter",
+        f"at most {processes(pool)}: more than the usable cores only queue for "
+        "the CPU and cost memory",
+        OTHER_POOL[limits.gil].format(n=pool),
+    ]
+    if workload.shared_state:
+        reasons.append(SHARED_STATE["processes"])
+    return Recommendation("processes", pool, tuple(reasons))
+
+
+def _for_waiting(workload: Workload, limits: _Limits) -> Recommendation:
+    n, share = workload.concurrency, _share(workload)
+    if workload.async_libraries:
+        model = "asyncio"
+        workers = min(n, limits.max_in_flight)
+        reasons = [
+            f"I/O-bound ({share}): the waits overlap in one thread",
+            "async libraries are available, and a waiting task costs about a kilobyte, "
+            "not a thread stack: this scales to thousands",
+            bound(workers, n, limits.max_in_flight),
+        ]
+    else:
+        model = "threads"
+        workers = min(n, limits.max_threads)
+        reasons = [
+            f"I/O-bound ({share}): blocking calls release the GIL while they wait, so "
+            "threads overlap them",
+            "the libraries block, so asyncio would need a thread per call anyway",
+        ]
+        if n > limits.max_threads:
+            reasons.append(
+                f"cap the pool at {limits.max_threads} threads: each one reserves a stack and "
+                "costs start-up time; for more, switch to async libraries"
+            )
+    if workload.shared_state:
+        reasons.append(SHARED_STATE[model])
+    return Recommendation(model, workers, tuple(reasons))
+
+
+def _for_both(workload: Workload, limits: _Limits) -> Recommendation:
+    n, share = workload.concurrency, _share(workload)
+    front = "asyncio" if workload.async_libraries else "threads"
+    pool = min(n, limits.cores)
+    in_flight = min(n, limits.max_in_flight if front == "asyncio" else limits.max_threads)
     how = " with loop.run_in_executor" if front == "asyncio" else ""
     reasons = [
         f"mixed ({share}): overlap the waits with {front}, and send the computing to a "
         f"process pool{how}",
-        f"a pool of {_processes(pool)}: one per usable core at most; at most {in_flight} "
+        f"a pool of {processes(pool)}: one per usable core at most; at most {in_flight} "
         f"tasks waiting at once on the {front} side",
     ]
-    if cores == 1:
+    if limits.cores == 1:
         reasons.append("one usable core: the pool keeps the waiting side responsive, no faster")
-    elif gil:
+    elif limits.gil:
         reasons.append("from Python 3.14, an InterpreterPoolExecutor can take the pool's place")
     else:
         reasons.append("without the GIL, a thread pool can do the computing too")
     if workload.shared_state:
-        reasons.append(_SHARED_STATE[front])
-    return Recommendation(model, pool, tuple(reasons))
+        reasons.append(SHARED_STATE[front])
+    return Recommendation(f"{front} + processes", pool, tuple(reasons))
