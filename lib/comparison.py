@@ -17,7 +17,6 @@ from lib.footprint import format_bytes
 __all__ = [
     "CLUSTER",
     "MODELS",
-    "PARALLEL",
     "START_METHODS",
     "ClusterFigures",
     "Measured",
@@ -33,8 +32,6 @@ MODELS = ("threads", "processes", "asyncio")
 CLUSTER = "a cluster (Dask)"
 #: multiprocessing's start methods, in the order the table lists them.
 START_METHODS = ("fork", "forkserver", "spawn")
-#: The least speed-up on CPU work that the table words as "in parallel".
-PARALLEL = 1.25
 
 
 def format_duration(seconds: float) -> str:
@@ -138,11 +135,6 @@ def _overlap(figures: tuple[float, float]) -> str:
     return f"{figures[0]:.1f}×, {figures[1]:.0%} of ideal"
 
 
-def _computed(gain: float) -> str:
-    """'in parallel' when the speed-up shows it (:data:`PARALLEL`), what it shows otherwise."""
-    return "in parallel" if gain >= PARALLEL else "no faster than one core this run"
-
-
 def _methods(values: Mapping[str, float], render: Callable[[float], str]) -> str:
     """'5.7 ms (fork), 24.1 ms (spawn)' for every start method measured, in a fixed order."""
     order = [method for method in START_METHODS if method in values]
@@ -205,8 +197,7 @@ def comparison_rows(measured: Measured) -> list[list[str]]:
          f"{_overlap(m.io['asyncio'])}, in one thread"],
         ["CPU: computing (one run)",
          f"{m.cpu_tasks} tasks, {turns}: {_overlap(m.cpu['threads'])}",
-         f"{_computed(m.cpu['processes'][0])}, one per core ({m.cores} usable cores): "
-         f"{_overlap(m.cpu['processes'])}",
+         f"one per core ({m.cores} usable cores): {_overlap(m.cpu['processes'])}",
          f"one at a time in the loop: {_overlap(m.cpu['asyncio'])}"],
         ["GIL and execution model",
          f"{threads}: two CPU-bound threads ran Python at once for "
