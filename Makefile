@@ -45,6 +45,13 @@ NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-tim
 # pytest-xdist, two workers per usable core (the suite waits about half the time; conftest.py),
 # one file to a worker, so a notebook's cells run in order in one kernel.
 PARALLEL ?= -n auto --dist loadfile
+# nbval compares what the chapters print, each claim's line masked, so a measurement repeated
+# for its claim is run once here (lib.timing.repeats); make check-claims repeats in full.
+QUICK := BOOK_MEASURE=quick
+# xdist hands out the files in the order they are collected, so the longest ones (the
+# notebooks, and the tests that run whole chapters again) go first, and no worker starts a
+# two-minute file when the rest are nearly done. pytest collects a path named twice once.
+LONGEST_FIRST := chapters tests/book tests
 
 .PHONY: setup book test test-notebooks execute check-claims test-versions lint lab student bench bench-quick clean distclean
 
@@ -94,10 +101,10 @@ test test-notebooks:
 	@echo "make $@: skipped, no $(PYTHON) on this machine (looked on PATH and in pyenv)"
 else
 test: lint
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) tests chapters
+	$(QUICK) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) $(LONGEST_FIRST)
 
 test-notebooks: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) chapters
+	$(QUICK) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) chapters
 endif
 
 # Re-execute notebooks in place, so they carry fresh outputs: NB=chapters/02_gil.ipynb for one.

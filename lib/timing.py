@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
 
 __all__ = [
+    "MEASURE_VARIABLE",
     "Stopwatch",
     "Timed",
     "best_of",
@@ -23,10 +25,33 @@ __all__ = [
     "measure",
     "measure_async",
     "print_timing",
+    "repeats",
     "timed",
 ]
 
 T = TypeVar("T")
+
+#: ``BOOK_MEASURE=quick`` makes every repeated measurement run once (:func:`repeats`).
+MEASURE_VARIABLE = "BOOK_MEASURE"
+
+
+def repeats(wanted: int) -> int:
+    """How many times to repeat a measurement: ``wanted``, or 1 under ``BOOK_MEASURE=quick``.
+
+    ``make test`` sets it: its nbval runs compare what the chapters print, with every claim's
+    line masked (tests/nbval_sanitize.cfg), so repeats there buy nothing; ``make execute``,
+    ``make book`` and ``make check-claims`` repeat in full, where the claims are checked.
+
+    Raises:
+        ValueError: if ``wanted`` is less than 1, or ``BOOK_MEASURE`` is neither ``quick``
+            nor ``full`` (nor unset).
+    """
+    if wanted < 1:
+        raise ValueError(f"repeats must be at least 1, got {wanted}")
+    mode = os.environ.get(MEASURE_VARIABLE, "").strip().lower() or "full"
+    if mode not in ("full", "quick"):
+        raise ValueError(f"{MEASURE_VARIABLE} must be 'full' or 'quick', not {mode!r}")
+    return 1 if mode == "quick" else wanted
 
 
 @dataclass(frozen=True)
@@ -99,37 +124,35 @@ async def measure_async(fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: A
     return Timed(result, watch.seconds)
 
 
-def best_of(repeats: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> float:
-    """The shortest wall time of ``repeats`` calls of ``fn(*args, **kwargs)``, in seconds.
+def best_of(times: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> float:
+    """The shortest wall time of ``times`` calls of ``fn(*args, **kwargs)``, in seconds
+    (one call under ``BOOK_MEASURE=quick``: :func:`repeats`).
 
     The shortest run is the one least disturbed by the rest of the machine, which can only
     ever add time; warm up (start pools, fill caches) before calling this.
 
     Raises:
-        ValueError: if ``repeats`` is less than 1.
+        ValueError: if ``times`` is less than 1.
         TypeError: if ``fn`` returns an awaitable (see :func:`measure`).
     """
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
-    return min(measure(fn, *args, **kwargs).seconds for _ in range(repeats))
+    return min(measure(fn, *args, **kwargs).seconds for _ in range(repeats(times)))
 
 
-def best_of_each(repeats: int, contenders: Mapping[str, Callable[[], Any]]) -> dict[str, float]:
-    """The shortest wall time of each contender over ``repeats`` rounds, by name.
+def best_of_each(rounds: int, contenders: Mapping[str, Callable[[], Any]]) -> dict[str, float]:
+    """The shortest wall time of each contender over ``rounds`` rounds, by name (one round
+    under ``BOOK_MEASURE=quick``: :func:`repeats`).
 
     Each round runs every contender once, in turn, so that a program that takes the CPU for a
     while slows each of them alike, instead of the one that happened to run then.
 
     Raises:
-        ValueError: if ``repeats`` is less than 1 or there are no contenders.
+        ValueError: if ``rounds`` is less than 1 or there are no contenders.
         TypeError: if a contender returns an awaitable (see :func:`measure`).
     """
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
     if not contenders:
         raise ValueError("nothing to time: no contenders")
     best = dict.fromkeys(contenders, math.inf)
-    for _ in range(repeats):
+    for _ in range(repeats(rounds)):
         for name, fn in contenders.items():
             best[name] = min(best[name], measure(fn).seconds)
     return best

@@ -288,4 +288,11 @@ def check_fetch_all(checker: Checker, fetch_all: Any, time_limit: float = 10.0) 
                 "fetch_one on a thread (asyncio.to_thread) and await them together"
             )
     with checker.case("the event loop stayed free while the requests waited"):
+        if run.worst_late > LATE_LIMIT:
+            # As in 7.2: an answer that blocks the loop is late on every run; a right one made
+            # late by a busy machine (0.3 s once, beside make test's notebooks) rarely twice.
+            with ServerProcess(**STRETCH_SERVER) as again:
+                run = run_with_heartbeat(
+                    fetch_all, again.url, list(STRETCH_IDS), time_limit=time_limit
+                )
         require_free_loop(run, "fetch_one, pool.map or future.result()")

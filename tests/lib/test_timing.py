@@ -9,7 +9,17 @@ from collections.abc import Callable
 
 import pytest
 
-from lib.timing import Stopwatch, Timed, best_of, best_of_each, measure, measure_async, timed
+from lib.timing import (
+    MEASURE_VARIABLE,
+    Stopwatch,
+    Timed,
+    best_of,
+    best_of_each,
+    measure,
+    measure_async,
+    repeats,
+    timed,
+)
 
 
 class Reports:
@@ -222,6 +232,13 @@ def test_stopwatch_keeps_the_time_when_the_block_raises() -> None:
 # --- best_of, best_of_each ------------------------------------------------------------------
 
 
+@pytest.fixture
+def full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Full measurements, whatever make test set for the notebooks."""
+    monkeypatch.setenv(MEASURE_VARIABLE, "full")
+
+
+@pytest.mark.usefixtures("full")
 def test_best_of_keeps_the_shortest_run() -> None:
     pauses = iter([0.06, 0.01, 0.04])
     assert best_of(3, lambda: time.sleep(next(pauses))) == pytest.approx(0.01, abs=0.02)
@@ -229,6 +246,7 @@ def test_best_of_keeps_the_shortest_run() -> None:
         best_of(0, time.sleep, 0)
 
 
+@pytest.mark.usefixtures("full")
 def test_best_of_each_takes_turns_and_keeps_each_ones_shortest() -> None:
     order: list[str] = []
 
@@ -248,3 +266,25 @@ def test_best_of_refuses_a_coroutine_function() -> None:
 
     with pytest.raises(TypeError, match="measure_async"):
         best_of(1, nap)
+
+
+def test_quick_measurements_run_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MEASURE_VARIABLE, "quick")
+    calls: list[int] = []
+    best_of(3, calls.append, 1)
+    best_of_each(3, {"a": lambda: calls.append(2), "b": lambda: calls.append(3)})
+    assert calls == [1, 2, 3]
+    assert repeats(5) == 1
+    monkeypatch.setenv(MEASURE_VARIABLE, "full")
+    assert repeats(5) == 5
+    monkeypatch.delenv(MEASURE_VARIABLE)
+    assert repeats(5) == 5, "full unless asked"
+
+
+def test_repeats_refuses_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MEASURE_VARIABLE, "fast")
+    with pytest.raises(ValueError, match="'full' or 'quick'"):
+        repeats(3)
+    monkeypatch.setenv(MEASURE_VARIABLE, "full")
+    with pytest.raises(ValueError, match="at least 1"):
+        repeats(0)
