@@ -118,7 +118,7 @@ execute: setup
 # What CI runs after make test: every chapter once in strict mode, one at a time, on a quiet
 # machine, so a change that breaks a measured claim fails CI. Writes nothing.
 check-claims: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/execute_notebooks.py --check --attempts 2 \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/execute_notebooks.py --check --attempts 3 \
 		$(or $(NB),chapters/*.ipynb)
 
 # make lab opens the full edition: every solution is there, collapsed under its starter (click

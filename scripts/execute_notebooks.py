@@ -10,9 +10,9 @@ tagged ``raises-exception`` may fail, on purpose) and no output carries a note t
 could not be checked on this machine (one core, a busy CPU): such a note belongs on a
 reader's screen, never in the committed book. ``--allow-notes`` writes it anyway. ``--check``
 never writes: it fails on a claim that did not hold, and reports a note without failing, since
-a machine that could not show a claim has contradicted nothing. ``--attempts 2`` gives a
-notebook whose claim failed one more run (CI's claims run does: a claim that a change broke
-fails twice, a moment of another program's load rarely does); each failure is printed. The
+a machine that could not show a claim has contradicted nothing. ``--attempts 3`` gives a
+notebook whose claim failed up to two more runs (CI's claims run does: a claim that a change
+broke fails every run, a noisy moment rarely does three times); each failure is printed. The
 exit status is 1 when any notebook failed or was not written.
 """
 
