@@ -155,6 +155,26 @@ def mistake_gets_its_hint(exercise: Exercise, mistake: Mistake) -> None:
         assert any(hint in given for given in feedback.hints), (hint, feedback.hints)
 
 
+def group_tests(group: str) -> tuple[Any, Any]:
+    """The two parametrized tests of ``group``'s chapters, for its file to bind to its names."""
+
+    @pytest.mark.parametrize(
+        "exercise", exercises_of(group), ids=lambda e: f"{e.chapter}:{e.check}"
+    )
+    def test_the_fixed_answer_passes(exercise: Exercise) -> None:
+        fixed_answer_passes(exercise)
+
+    cases = mistakes_of(group)
+
+    @pytest.mark.parametrize(
+        ("exercise", "mistake"), cases, ids=[f"{e.chapter}:{m.title}" for e, m in cases]
+    )
+    def test_each_mistake_gets_its_hint(exercise: Exercise, mistake: Mistake) -> None:
+        mistake_gets_its_hint(exercise, mistake)
+
+    return test_the_fixed_answer_passes, test_each_mistake_gets_its_hint
+
+
 def test_every_chapter_has_its_mistakes() -> None:
     chapters = sorted(path.stem for path in MISTAKES)
     assert chapters, "no mistakes files"
@@ -166,17 +186,4 @@ def test_every_chapter_has_its_mistakes() -> None:
         assert (Path(__file__).parent / group).exists(), group
 
 
-@pytest.mark.parametrize(
-    "exercise", exercises_of("test_mistakes.py"), ids=lambda e: f"{e.chapter}:{e.check}"
-)
-def test_the_fixed_answer_passes(exercise: Exercise) -> None:
-    fixed_answer_passes(exercise)
-
-
-@pytest.mark.parametrize(
-    ("exercise", "mistake"),
-    mistakes_of("test_mistakes.py"),
-    ids=[f"{e.chapter}:{m.title}" for e, m in mistakes_of("test_mistakes.py")],
-)
-def test_each_mistake_gets_its_hint(exercise: Exercise, mistake: Mistake) -> None:
-    mistake_gets_its_hint(exercise, mistake)
+test_the_fixed_answer_passes, test_each_mistake_gets_its_hint = group_tests("test_mistakes.py")
