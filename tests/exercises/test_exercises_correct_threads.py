@@ -143,6 +143,20 @@ def test_other_right_first_results_pass_and_leave_no_thread(answer: Any) -> None
     assert not settle(before)
 
 
+def test_a_right_answer_on_a_busy_machine_still_times_out_in_the_timeout_cases() -> None:
+    """Starting 39 threads took most of a second on a loaded CI machine: the calls must not
+    be ended before a right answer's own timeout runs out."""
+
+    def slow_to_start(fns: list[Any], timeout: float) -> Any:
+        time.sleep(0.7)  # as if the pool's threads were slow to start
+        return first_result_with_wait(fns, timeout)
+
+    feedback = check_first_result(slow_to_start, time_limit=10.0)
+    timeout_cases = [line for line in str(feedback).splitlines() if "TimeoutError" in line]
+    assert len(timeout_cases) == 2
+    assert all("✗" not in line or "in time" in line for line in timeout_cases), str(feedback)
+
+
 def test_starters_are_not_attempted() -> None:
     def starter(*args: Any) -> Any:
         raise NotImplementedError

@@ -30,6 +30,9 @@ SLOW = 2.0  # seconds a slow call takes, unless the case ends it first
 QUICK_ENOUGH = 0.5  # seconds within which the first success must come back
 # After this many seconds the case ends every call still waiting, so that an answer which
 # waits for all of them comes back soon, and is told it was late (it cannot be back before).
+# The timeout cases leave the calls their full SLOW seconds instead: ended early, they would
+# return before a right answer's timeout ran out on a busy machine, where starting the pool's
+# threads alone can take most of a second.
 END_AFTER = QUICK_ENOUGH + 0.1
 # One quick call, then more slow ones than any default pool has threads (at most 32), so
 # that some calls must wait in the pool's queue: the answer should cancel those.
@@ -103,9 +106,10 @@ def _run(
     specs: Sequence[tuple[Any, float, BaseException | None]],
     timeout: float,
     time_limit: float,
+    end_after: float = END_AFTER,
 ) -> tuple[Any, BaseException | None, float]:
     calls = Calls()
-    ender = threading.Timer(END_AFTER, calls.end)
+    ender = threading.Timer(end_after, calls.end)
     ender.name = "exercise-ender"
     ender.start()
     try:
@@ -133,7 +137,12 @@ def _started_after_return(first_result: Any, time_limit: float) -> tuple[Any, in
 
 
 def _late_starts(
-    first_result: Any, *, with_quick: bool, timeout: float, time_limit: float
+    first_result: Any,
+    *,
+    with_quick: bool,
+    timeout: float,
+    time_limit: float,
+    end_after: float = END_AFTER,
 ) -> tuple[Any, BaseException | None, int]:
     """Call the answer with :data:`MANY_SLOW` slow calls (after a quick one, ``with_quick``):
     what it returned or raised, and how many calls began after it had (after :data:`GRACE`,
@@ -141,7 +150,7 @@ def _late_starts(
     calls = Calls()
     fns = [calls.make("near", 0.02)] if with_quick else []
     fns += [calls.make("slow", SLOW) for _ in range(MANY_SLOW)]
-    ender = threading.Timer(END_AFTER, calls.end)  # for an answer that waits for them all
+    ender = threading.Timer(end_after, calls.end)  # for an answer that waits for them all
     ender.name = "exercise-ender"
     ender.start()
     try:
@@ -227,7 +236,9 @@ def check_first_result(checker: Checker, first_result: Any, *, time_limit: float
                 "call's exception"
             )
     with checker.case("no call ends within the timeout: TimeoutError, in time"):
-        value, error, seconds = _run(first_result, [("slow", SLOW, None)] * 2, 0.2, time_limit)
+        value, error, seconds = _run(
+            first_result, [("slow", SLOW, None)] * 2, 0.2, time_limit, end_after=SLOW
+        )
         if error is None:
             raise CaseFailed(f"it returned {value!r}: raise TimeoutError after `timeout` seconds")
         if not isinstance(error, TimeoutError):
@@ -245,7 +256,7 @@ def check_first_result(checker: Checker, first_result: Any, *, time_limit: float
         "started cancelled"
     ):
         _, error, late = _late_starts(
-            first_result, with_quick=False, timeout=0.2, time_limit=time_limit
+            first_result, with_quick=False, timeout=0.2, time_limit=time_limit, end_after=SLOW
         )
         if not isinstance(error, TimeoutError):
             got = "it returned" if error is None else f"it raised {_named(error)}"
