@@ -53,6 +53,15 @@ QUICK := BOOK_MEASURE=quick
 # two-minute file when the rest are nearly done. pytest collects a path named twice once.
 LONGEST_FIRST := chapters tests/book tests
 
+# The book's addresses are build inputs (README, "Where the published book gets its
+# addresses"): the repository (else the git remote, when it is a public https address;
+# BOOK_REPOSITORY=none for none), the branch, the site's address and a JupyterHub's.
+BOOK_ADDRESSES = BOOK_REPOSITORY="$(BOOK_REPOSITORY)" BOOK_BRANCH="$(BOOK_BRANCH)" \
+	BOOK_SITE_URL="$(BOOK_SITE_URL)" BOOK_JUPYTERHUB_URL="$(BOOK_JUPYTERHUB_URL)"
+# The reader tests (tests/book/test_reader*.py) set up fresh environments as a reader would,
+# from these wheels and no index, so make test stays offline once they are here.
+WHEELHOUSE := $(VENV)/wheelhouse
+
 .PHONY: setup book test test-notebooks execute check-claims test-versions lint lab student bench bench-quick clean distclean
 
 ifeq ($(IN_SID_ROOT),yes)
@@ -60,7 +69,7 @@ ifeq ($(IN_SID_ROOT),yes)
 setup book test test-notebooks execute check-claims lint lab student bench bench-quick grade:
 	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" \
 		EDITION=$(EDITION) EXECUTE_OPTIONS="$(EXECUTE_OPTIONS)" SUBMISSIONS="$(SUBMISSIONS)" \
-		GRADES="$(GRADES)" GRADE_OPTIONS="$(GRADE_OPTIONS)"
+		GRADES="$(GRADES)" GRADE_OPTIONS="$(GRADE_OPTIONS)" $(BOOK_ADDRESSES)
 else
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -85,9 +94,15 @@ $(STAMP): requirements.txt requirements-lint.txt pyproject.toml
 	@touch $(STAMP)
 
 # Strict claims (lib.claims): a measured sentence that the run contradicts fails the build.
+# The site also serves the helpers' wheel and the runnable book's zip (scripts/package_book.py),
+# and each chapter's download installs the helpers of the same build from it.
 book: setup
 	$(BIN)/python scripts/cache_guard.py
-	BOOK_CLAIMS=strict PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build --all -W -n --keep-going .
+	$(BOOK_ADDRESSES) $(BIN)/python scripts/book_config.py _build/config/_config.yml
+	$(BOOK_ADDRESSES) $(BIN)/python scripts/package_book.py package _build/run
+	BOOK_CLAIMS=strict PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build --all -W -n \
+		--keep-going --config _build/config/_config.yml .
+	$(BOOK_ADDRESSES) $(BIN)/python scripts/package_book.py fill _build/html
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 lint: setup
@@ -100,11 +115,21 @@ ifeq ($(PYTHON_PATH),)
 test test-notebooks:
 	@echo "make $@: skipped, no $(PYTHON) on this machine (looked on PATH and in pyenv)"
 else
-test: lint
-	$(QUICK) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) $(LONGEST_FIRST)
+test: lint $(WHEELHOUSE)/.complete
+	$(QUICK) BOOK_WHEELHOUSE="$(CURDIR)/$(WHEELHOUSE)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) $(LONGEST_FIRST)
 
+# NB=chapters/03_threading.ipynb for one chapter.
 test-notebooks: setup
-	$(QUICK) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) chapters
+	$(QUICK) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) \
+		$(or $(NB),chapters)
+
+# Every released package the book installs, as wheels (pip builds those that come as source).
+$(WHEELHOUSE)/.complete: $(STAMP)
+	grep -v '^-e' requirements.txt >$(VENV)/requirements-released.txt
+	$(BIN)/python -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) pip setuptools \
+		-r $(VENV)/requirements-released.txt $$($(FREE_THREADED) || echo -r requirements-lint.txt)
+	@touch $@
 endif
 
 # Re-execute notebooks in place, so they carry fresh outputs: NB=chapters/02_gil.ipynb for one.
