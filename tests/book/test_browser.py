@@ -1,8 +1,9 @@
 """The published book, checked in a real browser: Debian's Chromium, driven by Playwright.
 
-The book is built from the committed notebooks without re-executing them (nbval has just
-re-run every one and compared its outputs with the committed ones), served on 127.0.0.1, and
-every chapter page is loaded and inspected. Screenshots go to ``_build/screenshots/``.
+The book is built as `make book` builds it, with a repository and a JupyterHub, from the
+committed notebooks without re-executing them (nbval has just re-run every one and compared
+its outputs with the committed ones), served on 127.0.0.1, and every chapter page is loaded
+and inspected, its buttons too. Screenshots go to ``_build/screenshots/``.
 
 Chromium comes from the system (``apt-get install chromium`` on Debian); the test is skipped
 where it is missing, except under CI (``CI`` set), where a missing browser is a failure.
@@ -10,18 +11,15 @@ where it is missing, except under CI (``CI`` set), where a missing browser is a 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import itertools
 import re
-import subprocess
-import sys
-import threading
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.plugins.book_build import Site, build_site
 from tests.plugins.browser import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,40 +29,34 @@ CHAPTERS = re.findall(r"file:\s*(chapters/\S+)", (ROOT / "_toc.yml").read_text(e
 playwright_api = playwright_or_skip()
 
 
+# The addresses the published book is built with (the book workflow passes its own).
+REPOSITORY = "https://github.com/book-authors/concurrency-in-python"
+JUPYTERHUB = "https://hub.university.test"
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the HTML from the committed outputs into a temporary folder."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The whole book as `make book` builds it with a repository and a JupyterHub, from the
+    committed outputs, served on 127.0.0.1."""
     assert CHROMIUM is not None, "CI must install Chromium for the browser test"
     work = tmp_path_factory.mktemp("book")
-    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
-    config = re.sub(r"execute_notebooks:\s*\w+", 'execute_notebooks: "off"', config)
-    # The config now lives elsewhere: point its local extension folder back at the repository.
-    config = config.replace("offline_assets: _ext", f"offline_assets: {ROOT / '_ext'}")
-    config_path = work / "_config.yml"
-    config_path.write_text(config, encoding="utf-8")
-    build = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
-            "--config", str(config_path), "--path-output", str(work),
-            "-W", "-n", "--keep-going", "-q",
-        ],
-        capture_output=True, text=True, timeout=600, cwd=ROOT,
-    )  # fmt: skip
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    return work / "_build" / "html"
+    site = Site(work / "site")
+    try:
+        addresses = {"BOOK_REPOSITORY": REPOSITORY, "BOOK_JUPYTERHUB_URL": JUPYTERHUB}
+        build_site(work, addresses, site=site)
+        yield site
+    finally:
+        site.close()
 
 
 @pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.RequestHandlerClass.log_message = lambda *args: None  # keep the test output clean
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
+def site(served: Site) -> Path:
+    return served.html
+
+
+@pytest.fixture(scope="module")
+def base_url(served: Site) -> str:
+    return served.url
 
 
 @pytest.fixture(scope="module")
@@ -183,4 +175,39 @@ def test_claims_read_as_checked_sentences(browser: object, base_url: str) -> Non
     assert not errors, f"console errors: {errors}"
     held.first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "claim.png"))
+    page.context.close()
+
+
+def test_every_button_leads_to_the_repository_it_was_built_with(
+    browser: object, base_url: str, site: Path
+) -> None:
+    """Repository, issue, edit, Binder and JupyterHub buttons, all to the addresses given,
+    and no made-up address anywhere in the site."""
+    placeholders = re.compile(rb"example-org|example\.org")
+    found = [p.name for p in site.rglob("*") if p.is_file() and placeholders.search(p.read_bytes())]
+    assert not found, f"a made-up address in {found}"
+    chapter = CHAPTERS[2]
+    page, errors = open_page(browser, f"{base_url}/{chapter}.html")
+    links = page.eval_on_selector_all(
+        ".article-header-buttons a[href]", "links => links.map(a => a.href)"
+    )
+    outside = sorted(link for link in links if not link.startswith(base_url))
+    notebook = f"{chapter}.ipynb"
+    hub = f"{JUPYTERHUB}/hub/user-redirect/git-pull?repo={urllib.parse.quote(REPOSITORY, safe='/')}"
+    expected = {
+        "repository": REPOSITORY,
+        "issues": f"{REPOSITORY}/issues/new?",
+        "edit": f"{REPOSITORY}/edit/main/{notebook}",
+        "Binder": f"https://mybinder.org/v2/gh/book-authors/concurrency-in-python/main?urlpath=lab/tree/{notebook}",
+        "JupyterHub": hub,
+    }
+    for button, start in expected.items():
+        assert any(link.startswith(start) for link in outside), f"no {button} button: {outside}"
+    for link in outside:
+        parts = urllib.parse.urlsplit(link)
+        assert parts.scheme == "https" and parts.hostname, f"not a well-formed address: {link}"
+        assert parts.hostname in {"github.com", "mybinder.org", "hub.university.test"}, link
+    download = page.locator(".dropdown-download-buttons a.btn-download-source-button")
+    assert download.get_attribute("href").endswith(f"_sources/{notebook}")
+    assert not errors, f"console errors: {errors}"
     page.context.close()
