@@ -14,7 +14,11 @@ the committed outputs come from CPython with the GIL, on Linux.
 core: about half of the suite's time is spent waiting (servers that answer after a latency,
 hangs a checker must bound), not computing. One file goes to one worker (``--dist
 loadfile``), so a notebook's cells share one kernel and run in order; a long test file is
-split in two where its halves are independent.
+split in two where its halves are independent. The files are handed out in the order of the
+paths named on the command line (``make test`` names the longest first), each path's files
+in pytest's order: pytest would merge ``tests/book`` into a ``tests`` named after it, and
+pytest-xdist would hand out the files with the most tests first, which put the longest
+(a chapter run again, one test) last.
 
 These live here, not in ``tests/conftest.py``, because pytest applies a conftest's hooks only to
 the tests under that conftest's own folder, and the notebooks are in ``chapters/``.
@@ -46,6 +50,11 @@ def pytest_configure(config: pytest.Config) -> None:
             "filterwarnings",
             r"ignore:This process .* is multi-threaded, use of fork:DeprecationWarning",
         )
+    # pytest-xdist hands out the files as collected (pytest_collection_modifyitems, below),
+    # not the files with the most tests first, unless --loadscope-reorder asks for that.
+    reorder_asked = "--loadscope-reorder" in config.invocation_params.args
+    if getattr(config.option, "loadscopereorder", False) and not reorder_asked:
+        config.option.loadscopereorder = False
 
 
 def _is_notebook_cell(item: pytest.Item) -> bool:
@@ -67,7 +76,23 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return 2 * usable_cpus()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def named_first(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Sort ``items`` (stably) by the first command-line path each one is under."""
+    named = [
+        (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        for arg in config.args
+        if not arg.startswith("-")
+    ]
+
+    def rank(item: pytest.Item) -> int:
+        path = item.path.resolve()
+        return next((i for i, top in enumerate(named) if path.is_relative_to(top)), len(named))
+
+    items.sort(key=rank)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    named_first(config, items)
     # nbval's kernel runs on the interpreter that runs pytest (its python3 kernel spec).
     running = tuple(sys.version_info[:2])
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-from tests.plugins.notebooks import CHAPTERS, chapter, read, text_of
+from tests.plugins.notebooks import CHAPTERS, cells_that_need, chapter, read, text_of
 
 FORBIDDEN = [
     "was never awaited",
@@ -63,14 +64,23 @@ def test_chapter_5_runs_clean_in_asyncio_debug_mode(tmp_path: Path) -> None:
     runs_clean_in_asyncio_debug_mode("05_asyncio_basics.ipynb", tmp_path)
 
 
-# Chapter 6's run, the suite's longest test, is in test_asyncio_debug_chapter_6.py: a file of
-# its own goes to a pytest-xdist worker of its own (`--dist loadfile`).
+# Chapter 6's run, the longer, is in test_asyncio_debug_chapter_6.py: a file of its own goes
+# to a pytest-xdist worker of its own (`--dist loadfile`).
 
 
-def runs_clean_in_asyncio_debug_mode(name: str, tmp_path: Path) -> None:
-    """Run chapter ``name`` in a fresh kernel with debug mode on; fail on what it finds."""
+def runs_clean_in_asyncio_debug_mode(
+    name: str, tmp_path: Path, *, leave_out: Collection[str] = ()
+) -> None:
+    """Run chapter ``name`` in a fresh kernel with debug mode on; fail on what it finds.
+
+    ``leave_out`` names functions whose cells are not run here, with every cell that needs
+    what they computed (:func:`cells_that_need`): measurements at scale that run, thousands of
+    times over, code that earlier cells run too.
+    """
     notebook = read(chapter(name))
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(CAPTURE_EVERYTHING))
+    left_out = set(cells_that_need(notebook, leave_out)) if leave_out else set()
+    numbered = [(index, cell) for index, cell in enumerate(notebook.cells) if index not in left_out]
+    notebook.cells = [nbformat.v4.new_code_cell(CAPTURE_EVERYTHING)] + [c for _, c in numbered]
     venv_bin = str(Path(sys.executable).parent)  # the kernel spec runs "python": this venv's
     env = {
         **os.environ,
@@ -89,7 +99,7 @@ def runs_clean_in_asyncio_debug_mode(name: str, tmp_path: Path) -> None:
         client.execute(env=env, stderr=stderr)
 
     problems = []
-    for index, cell in enumerate(notebook.cells[1:], start=1):
+    for index, cell in numbered:  # the index in the chapter; execute() filled in the outputs
         if cell.cell_type != "code":
             continue
         text = text_of(cell, errors=True)

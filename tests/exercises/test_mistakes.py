@@ -124,13 +124,14 @@ def feedback_on(chapter: str, check: str, title: str) -> tuple[Any, list[str]]:
     raise LookupError(f"no mistake {title!r} for {check} in {chapter}.md")
 
 
-# The cases run from three files, so that pytest-xdist (one file to a worker) runs them side
+# The cases run from four files, so that pytest-xdist (one file to a worker) runs them side
 # by side: most of their time is spent waiting on the checks' own servers and clusters.
-# Each file names its chapters; a test below keeps the three sets whole.
+# Each file names its chapters; a test below keeps the four sets whole.
 GROUPS = {
     "test_mistakes.py": ("ch01", "ch02", "ch03", "ch05", "ch06"),
-    "test_mistakes_b.py": ("ch04", "ch07", "ch08"),
+    "test_mistakes_b.py": ("ch04", "ch08"),
     "test_mistakes_c.py": ("ch09", "ch10"),
+    "test_mistakes_d.py": ("ch07",),
 }
 
 
