@@ -2,6 +2,7 @@
 #   make book   set up, then build the HTML book into _build/html
 #   make test   set up, then lint, run the unit tests, and re-execute every notebook (nbval)
 #   make test-notebooks  only re-execute the notebooks (nbval), no lint or unit tests
+#   make test-binder  build Binder's environment from scratch, offline, and check it (CI runs it)
 #   make test-versions  the whole suite on Python 3.14 and 3.15, the notebooks on 3.12 and 3.13
 #   make execute  re-execute every notebook in place (NB=chapters/X.ipynb for one), strict claims
 #   make check-claims  execute every notebook in strict mode, one at a time, writing nothing
@@ -48,6 +49,10 @@ PARALLEL ?= -n auto --dist loadfile
 # nbval compares what the chapters print, each claim's line masked, so a measurement repeated
 # for its claim is run once here (lib.timing.repeats); make check-claims repeats in full.
 QUICK := BOOK_MEASURE=quick
+# Python writes its bytecode caches during the tests, whatever the shell says: otherwise every
+# worker and kernel compiles lib/ and the tests again, and pytest cannot keep its rewritten
+# test modules (about 10 s of CPU a worker here).
+QUICK += PYTHONDONTWRITEBYTECODE=
 # xdist hands out the files in the order they are collected, so the longest ones (the
 # notebooks, and the tests that run whole chapters again) go first, and no worker starts a
 # two-minute file when the rest are nearly done. pytest collects a path named twice once.
@@ -62,11 +67,11 @@ BOOK_ADDRESSES = BOOK_REPOSITORY="$(BOOK_REPOSITORY)" BOOK_BRANCH="$(BOOK_BRANCH
 # from these wheels and no index, so make test stays offline once they are here.
 WHEELHOUSE := $(VENV)/wheelhouse
 
-.PHONY: setup book test test-notebooks execute check-claims test-versions lint lab student bench bench-quick clean distclean
+.PHONY: setup book test test-notebooks test-binder execute check-claims test-versions lint lab student bench bench-quick clean distclean
 
 ifeq ($(IN_SID_ROOT),yes)
 # This Python lives in the sid root: run the same target there, in this same folder.
-setup book test test-notebooks execute check-claims lint lab student bench bench-quick grade:
+setup book test test-notebooks test-binder execute check-claims lint lab student bench bench-quick grade:
 	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" \
 		EDITION=$(EDITION) EXECUTE_OPTIONS="$(EXECUTE_OPTIONS)" SUBMISSIONS="$(SUBMISSIONS)" \
 		GRADES="$(GRADES)" GRADE_OPTIONS="$(GRADE_OPTIONS)" $(BOOK_ADDRESSES)
@@ -83,20 +88,28 @@ $(LAB_SETTINGS): jupyterlab-settings/overrides.json $(STAMP)
 # Whether this is a free-threaded build (3.14t): it gets no type checker (requirements-lint.txt).
 FREE_THREADED = $(BIN)/python -c 'import sys, sysconfig; sys.exit(not sysconfig.get_config_var("Py_GIL_DISABLED"))'
 
-$(STAMP): requirements.txt requirements-lint.txt pyproject.toml
+# requirements-dev.txt and requirements-lint.txt are in a clone, not in the runnable book's zip,
+# where the targets that build the book or test all of it say so.
+IN_A_CLONE = @test -f requirements-dev.txt || { echo "make $@ needs a clone of the book's \
+	repository; the runnable book has make lab, make student and make test-notebooks"; exit 2; }
+DEV_REQUIREMENTS := $(wildcard requirements-dev.txt requirements-lint.txt)
+$(STAMP): requirements.txt $(DEV_REQUIREMENTS) pyproject.toml
 	@test -n "$(PYTHON_PATH)" || { echo "error: no $(PYTHON) found on PATH or in pyenv"; exit 1; }
 	@$(PYTHON_PATH) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "error: $(PYTHON) is older than Python 3.11; run make PYTHON=python3.11"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON_PATH) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(FREE_THREADED) || $(BIN)/python -m pip install --quiet -r requirements-lint.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt \
+		$(if $(wildcard requirements-dev.txt),-r requirements-dev.txt)
+	$(if $(wildcard requirements-lint.txt),$(FREE_THREADED) || \
+		$(BIN)/python -m pip install --quiet -r requirements-lint.txt)
 	@touch $(STAMP)
 
 # Strict claims (lib.claims): a measured sentence that the run contradicts fails the build.
 # The site also serves the helpers' wheel and the runnable book's zip (scripts/package_book.py),
 # and each chapter's download installs the helpers of the same build from it.
 book: setup
+	$(IN_A_CLONE)
 	$(BIN)/python scripts/cache_guard.py
 	$(BOOK_ADDRESSES) $(BIN)/python scripts/book_config.py _build/config/_config.yml
 	$(BOOK_ADDRESSES) $(BIN)/python scripts/package_book.py package _build/run
@@ -106,29 +119,37 @@ book: setup
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 lint: setup
+	$(IN_A_CLONE)
 	$(BIN)/ruff check lib bench tests chapters scripts _ext conftest.py
 	$(BIN)/ruff format --check lib bench tests scripts _ext conftest.py
 	@if $(FREE_THREADED); then echo "mypy: skipped on a free-threaded build (see requirements-lint.txt)"; \
 	else $(BIN)/mypy; fi
 
 ifeq ($(PYTHON_PATH),)
-test test-notebooks:
+test test-notebooks test-binder:
 	@echo "make $@: skipped, no $(PYTHON) on this machine (looked on PATH and in pyenv)"
 else
 test: lint $(WHEELHOUSE)/.complete
 	$(QUICK) BOOK_WHEELHOUSE="$(CURDIR)/$(WHEELHOUSE)" PATH="$(CURDIR)/$(BIN):$$PATH" \
 		$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) $(LONGEST_FIRST)
 
-# NB=chapters/03_threading.ipynb for one chapter.
+# NB=chapters/03_threading.ipynb for one chapter (in one process: it runs in one kernel anyway).
 test-notebooks: setup
-	$(QUICK) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL) $(NBVAL) \
-		$(or $(NB),chapters)
+	$(QUICK) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(if $(NB),,$(PARALLEL)) \
+		$(NBVAL) $(or $(NB),chapters)
+
+# Binder's environment built from scratch as repo2docker builds it (tests/tooling/test_binder.py).
+# CI runs it after make test, which leaves that build out to stay within its time.
+test-binder: setup $(WHEELHOUSE)/.complete
+	BOOK_BUILD_BINDER=1 BOOK_WHEELHOUSE="$(CURDIR)/$(WHEELHOUSE)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/python -m pytest tests/tooling/test_binder.py
 
 # Every released package the book installs, as wheels (pip builds those that come as source).
 $(WHEELHOUSE)/.complete: $(STAMP)
 	grep -v '^-e' requirements.txt >$(VENV)/requirements-released.txt
 	$(BIN)/python -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) pip setuptools \
-		-r $(VENV)/requirements-released.txt $$($(FREE_THREADED) || echo -r requirements-lint.txt)
+		-r $(VENV)/requirements-released.txt -r requirements-dev.txt \
+		$$($(FREE_THREADED) || echo -r requirements-lint.txt)
 	@touch $@
 endif
 
@@ -164,9 +185,11 @@ lab: setup
 endif
 
 bench: setup
+	$(IN_A_CLONE)
 	$(BIN)/python -m bench
 
 bench-quick: setup
+	$(IN_A_CLONE)
 	$(BIN)/python -m bench --quick
 
 student: setup

@@ -36,7 +36,8 @@ __all__ = ["ZIP_NAME", "build_wheel", "build_zip", "fill_downloads", "zip_member
 ROOT = Path(__file__).resolve().parents[1]
 ZIP_NAME = "concurrency-in-python.zip"
 #: What the runnable book holds: `make lab`, `make student` and `make test-notebooks` run
-#: from it (README, "A reader without a clone").
+#: from it (README, "A reader without a clone"); not what building the book or testing all of
+#: it needs (requirements-dev.txt, requirements-lint.txt, tests/ but its plugins).
 ZIP_PATHS = [
     "chapters",
     "lib",
@@ -53,7 +54,6 @@ ZIP_PATHS = [
     "README.md",
     "pyproject.toml",
     "requirements.txt",
-    "requirements-lint.txt",
 ]
 SKIPPED = re.compile(r"(__pycache__|\.ipynb_checkpoints|\.egg-info)(/|$)|\.pyc$")
 PLACEHOLDER = 'BOOK_HELPERS = ""'
@@ -113,7 +113,7 @@ def build_wheel(out: Path, root: Path = ROOT) -> Path:
     """A wheel of ``lib`` into ``out``, its version ``X.Y.Z+build.HASH`` (HASH: of lib's files).
 
     Built from a copy, without network (``--no-build-isolation``: setuptools comes from
-    requirements.txt), so the checkout gains no ``build/`` folder.
+    requirements-dev.txt), so the checkout gains no ``build/`` folder.
 
     Raises:
         SystemExit: if pip could not build it.

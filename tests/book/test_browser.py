@@ -209,5 +209,8 @@ def test_every_button_leads_to_the_repository_it_was_built_with(
         assert parts.hostname in {"github.com", "mybinder.org", "hub.university.test"}, link
     download = page.locator(".dropdown-download-buttons a.btn-download-source-button")
     assert download.get_attribute("href").endswith(f"_sources/{notebook}")
+    for each in CHAPTERS:  # every chapter's download installs the helpers from this site
+        source = (site / "_sources" / f"{each}.ipynb").read_text(encoding="utf-8")
+        assert f'BOOK_HELPERS = \\"{base_url}/_downloads/' in source, each
     assert not errors, f"console errors: {errors}"
     page.context.close()

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tests.plugins.book_build import package_checkout, reader_environment, wheelhouse
 
-CHAPTER = "chapters/03_threading.ipynb"
+# Chapter 3 runs in the downloaded-chapter test; this one is short and starts a child process.
+CHAPTER = "chapters/09_correct_asyncio.ipynb"
 
 
 def unpack(archive: Path, folder: Path) -> Path:
@@ -56,3 +57,9 @@ def test_the_unpacked_zip_sets_up_and_runs_a_chapter(tmp_path: Path) -> None:
     )  # fmt: skip
     assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
     assert "passed" in ran.stdout.splitlines()[-1], ran.stdout[-2000:]
+    environ = reader_environment(tmp_path / "home", wheels)
+    book_only = subprocess.run(
+        ["make", "test", f"PYTHON={base}"], cwd=book, env=environ,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert book_only.returncode != 0 and "needs a clone" in book_only.stdout, book_only.stdout
