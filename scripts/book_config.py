@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -60,7 +61,7 @@ def https_address(value: str, name: str) -> str:
 
     Raises:
         ValueError: unless it is an https address with a host and no user, password, query
-            or fragment.
+            or fragment, made of the characters such an address needs (no quotes, no ``<``).
     """
     parts = urllib.parse.urlsplit(value.strip())
     if (
@@ -76,6 +77,8 @@ def https_address(value: str, name: str) -> str:
             f"with no user name or password in it; got {value!r}"
         )
     path = parts.path.rstrip("/").removesuffix(".git")
+    if re.search(r"[^A-Za-z0-9.:-]", parts.netloc) or re.search(r"[^A-Za-z0-9._~/%-]", path):
+        raise ValueError(f"{name} has characters no repository address needs: {value!r}")
     return urllib.parse.urlunsplit(("https", parts.netloc, path, "", ""))
 
 
@@ -125,7 +128,7 @@ def https_or_local(value: str, name: str) -> str:
     """
     parts = urllib.parse.urlsplit(value.strip())
     if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost"):
-        return value.strip().rstrip("/")
+        return "http" + https_address("https" + value.strip()[4:], name)[5:]
     return https_address(value, name)
 
 

@@ -101,6 +101,9 @@ def test_given_addresses_win_and_none_opts_out(tmp_path: Path) -> None:
         ("BOOK_SITE_URL", "http://pages.example/book"),
         ("BOOK_SITE_URL", "https://b.github.io/?q=1"),
         ("BOOK_JUPYTERHUB_URL", "javascript:alert(1)"),
+        ("BOOK_REPOSITORY", 'https://github.com/a/b"><script>alert(1)</script>'),
+        ("BOOK_SITE_URL", "https://b.github.io/book'onmouseover='x"),
+        ("BOOK_SITE_URL", "http://127.0.0.1:8000/<b>"),
     ],
 )
 def test_a_bad_address_is_refused_with_its_name(variable: str, value: str) -> None:
