@@ -2,7 +2,7 @@
 
 One module a job; open the one a chapter names:
 
-- ``catalogue``: the titles the API serves
+- ``catalogue``: the titles the API serves, and the answer bodies
 - ``server``: the aiohttp application: parse a GraphQL query, answer it, the knobs
   (latency, jitter, failures, hangs, rate limit)
 - ``__main__``: the server as a program of its own, ``python -m lib.anilist --port 8080``
@@ -12,6 +12,7 @@ One module a job; open the one a chapter names:
 - ``ratelimit``: the sliding window behind the 429 answers
 - ``running``: ``LocalAniList`` (the server in a thread of the kernel) and ``ServerProcess``
   (the server in a process of its own), each on asyncio's own event loop or on uvloop
+- ``server_process``: ``ServerProcess``, the server started with ``python -m lib.anilist``
 - ``clients``: the blocking (requests) and async (aiohttp) clients
 - ``polite``: a client that keeps few requests in flight and backs off as ``Retry-After`` says
 - ``polite_trace``: watches a polite batch from outside: each attempt, retry and wait

@@ -1,4 +1,4 @@
-"""The titles the local API serves.
+"""The titles the local API serves, and the JSON bodies that answer for them.
 
 Six entries are the real AniList titles that the book's source article shows. Every other
 id in range gets a title that is plainly synthetic, so the book never invents a "real" one.
@@ -6,14 +6,18 @@ id in range gets a title that is plainly synthetic, so the book never invents a 
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import TypedDict
 
 __all__ = [
+    "JSON_UTF8",
     "KNOWN_TITLES",
     "MAX_MEDIA_ID",
     "Media",
     "Title",
     "lookup_media",
+    "media_answer",
 ]
 
 #: Ids from 1 to this number exist; anything else is "Not Found.", as on AniList.
@@ -61,3 +65,16 @@ def lookup_media(media_id: int) -> Media | None:
     if title is None:
         title = {"romaji": f"Synthetic Title {media_id}", "english": None, "native": None}
     return {"id": media_id, "title": title}
+
+
+JSON_UTF8 = "application/json; charset=utf-8"  # what web.json_response sends
+
+
+@functools.lru_cache(maxsize=8192)
+def media_answer(media_id: int) -> bytes | None:
+    """The JSON body that answers a request for ``media_id`` (None: no such id).
+
+    Encoded once per id, not once per request: the answer never changes.
+    """
+    media = lookup_media(media_id)
+    return None if media is None else json.dumps({"data": {"Media": media}}).encode()

@@ -36,6 +36,7 @@ __all__ = [
     "connect_host",
     "error_response",
     "is_loopback",
+    "parse_media_id",
     "read_json_body",
 ]
 
@@ -169,3 +170,22 @@ async def anilist_errors(request: web.Request, handler: Handler) -> web.StreamRe
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
         headers = {k: v for k, v in exc.headers.items() if k.lower() in {"allow", "retry-after"}}
         return error_response(exc.status, message or f"{exc.reason}.", headers)
+
+
+def parse_media_id(payload: Any) -> int:
+    """Pull the integer ``id`` out of a GraphQL request body.
+
+    Raises:
+        ValueError: with a message for the client, when the body is not a valid request.
+    """
+    if not isinstance(payload, dict):
+        raise ValueError("The request body must be a JSON object.")
+    if not isinstance(payload.get("query"), str) or not payload["query"].strip():
+        raise ValueError('Must provide a "query" string.')
+    variables = payload.get("variables")
+    if not isinstance(variables, dict) or "id" not in variables:
+        raise ValueError('Variable "$id" of type "Int" was not provided.')
+    media_id = variables["id"]
+    if isinstance(media_id, bool) or not isinstance(media_id, int):
+        raise ValueError(f'Variable "$id" got invalid value {json.dumps(media_id)}; expected Int.')
+    return media_id

@@ -18,8 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import functools
-import json
 import logging
 import random
 import threading
@@ -30,13 +28,18 @@ from typing import Any
 from aiohttp import web
 
 from lib.anilist import guards
-from lib.anilist.catalogue import lookup_media
-from lib.anilist.guards import BadBody, ClientGone, error_response, read_json_body
+from lib.anilist.catalogue import JSON_UTF8, media_answer
+from lib.anilist.guards import (
+    BadBody,
+    ClientGone,
+    error_response,
+    parse_media_id,
+    read_json_body,
+)
 from lib.anilist.ratelimit import SlidingWindowLimiter
 
 __all__ = [
     "HOST",
-    "JSON_UTF8",
     "LISTEN_BACKLOG",
     "LOG",
     "STATE",
@@ -45,10 +48,9 @@ __all__ = [
     "answer_query",
     "build_app",
     "change_config",
+    "config_from",
     "health",
     "loop_name",
-    "media_answer",
-    "parse_media_id",
     "reset_stats",
     "show_stats",
     "start_site",
@@ -92,6 +94,18 @@ class ServerConfig:
     def replace(self, **changes: Any) -> ServerConfig:
         """Return a copy with some knobs changed. Raises ``TypeError`` on an unknown knob."""
         return dataclasses.replace(self, **changes)
+
+
+def config_from(config: ServerConfig | None, knobs: dict[str, Any]) -> ServerConfig:
+    """``config``, or a ServerConfig of ``knobs`` (keyword arguments).
+
+    Raises:
+        TypeError: if given both.
+        ValueError: on a bad knob value.
+    """
+    if config is not None and knobs:
+        raise TypeError("pass either a ServerConfig or knobs as keywords, not both")
+    return config if config is not None else ServerConfig(**knobs)
 
 
 class ServerState:
@@ -153,25 +167,6 @@ class ServerState:
 STATE = web.AppKey("state", ServerState)
 
 
-def parse_media_id(payload: Any) -> int:
-    """Pull the integer ``id`` out of a GraphQL request body.
-
-    Raises:
-        ValueError: with a message for the client, when the body is not a valid request.
-    """
-    if not isinstance(payload, dict):
-        raise ValueError("The request body must be a JSON object.")
-    if not isinstance(payload.get("query"), str) or not payload["query"].strip():
-        raise ValueError('Must provide a "query" string.')
-    variables = payload.get("variables")
-    if not isinstance(variables, dict) or "id" not in variables:
-        raise ValueError('Variable "$id" of type "Int" was not provided.')
-    media_id = variables["id"]
-    if isinstance(media_id, bool) or not isinstance(media_id, int):
-        raise ValueError(f'Variable "$id" got invalid value {json.dumps(media_id)}; expected Int.')
-    return media_id
-
-
 async def answer_query(request: web.Request) -> web.Response:
     state = request.app[STATE]
     state.request_started()
@@ -227,19 +222,6 @@ async def _answer(request: web.Request, state: ServerState) -> web.Response:
     if body is None:
         return error_response(404, "Not Found.", headers)
     return web.Response(body=body, headers={**headers, "Content-Type": JSON_UTF8})
-
-
-JSON_UTF8 = "application/json; charset=utf-8"  # what web.json_response sends
-
-
-@functools.lru_cache(maxsize=8192)
-def media_answer(media_id: int) -> bytes | None:
-    """The JSON body that answers a request for ``media_id`` (None: no such id).
-
-    Encoded once per id, not once per request: the answer never changes.
-    """
-    media = lookup_media(media_id)
-    return None if media is None else json.dumps({"data": {"Media": media}}).encode()
 
 
 async def show_stats(request: web.Request) -> web.Response:
