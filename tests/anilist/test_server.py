@@ -172,20 +172,27 @@ def _delays(server: LocalAniList, count: int) -> list[float]:
 
 
 def test_seeded_jitter_replays_the_same_delays(make_server) -> None:
-    """Two servers with one seed delay their requests alike; another seed delays differently."""
+    """Two servers with one seed delay their requests alike; another seed delays differently.
+
+    A busy machine only ever adds to a measured delay, and can add 0.1 s to one request, so
+    the comparison gets three tries on fresh servers. Unseeded or shared random numbers would
+    still fail all three: five draws from 0.2 s of jitter never agree to 0.04 s by chance.
+    """
     knobs = {"latency": 0.1, "jitter": 0.1}
-    servers = [
-        make_server(seed=1, **knobs),
-        make_server(seed=1, **knobs),
-        make_server(seed=2, **knobs),
-    ]
-    with concurrent.futures.ThreadPoolExecutor(len(servers)) as pool:
-        first, again, other = pool.map(lambda s: _delays(s, 5), servers)
+    tries = []
+    for _ in range(3):
+        servers = [make_server(seed=seed, **knobs) for seed in (1, 1, 2)]
+        with concurrent.futures.ThreadPoolExecutor(len(servers)) as pool:
+            first, again, other = pool.map(lambda s: _delays(s, 5), servers)
+        tries.append((first, again, other))
+        if all(abs(a - b) < 0.04 for a, b in zip(first, again, strict=True)):
+            break
+    else:
+        raise AssertionError(f"one seed gave different delays in every try: {tries}")
 
     assert max(first) - min(first) > 0.08, "jitter did not spread the delays"
-    assert all(abs(a - b) < 0.04 for a, b in zip(first, again, strict=True)), (first, again)
     assert max(abs(a - b) for a, b in zip(first, other, strict=True)) > 0.08, (first, other)
-    assert all(delay < 0.2 + 0.1 for delay in first + again + other)
+    assert min(first + again + other) < 0.2, "every delay was longer than latency + jitter"
 
 
 def test_jitter_never_makes_a_negative_delay(make_server, query) -> None:

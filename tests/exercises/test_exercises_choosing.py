@@ -291,7 +291,9 @@ def test_fetch_all_starter_and_hang() -> None:
 
     start = time.perf_counter()
     feedback = check_fetch_all(hangs, time_limit=0.5)
-    assert time.perf_counter() - start < 3
+    # The answer never ends, so any bound tells a cut-short check from a stuck one; 10 s leaves
+    # a busy machine time to start the check's server.
+    assert time.perf_counter() - start < 10
     assert feedback.hints == [
         "hangs() was still running after 0.5 s: does it await something that never finishes?"
     ]
