@@ -47,7 +47,7 @@ NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-tim
 # one file to a worker, so a notebook's cells run in order in one kernel.
 PARALLEL ?= -n auto --dist loadfile
 # nbval compares what the chapters print, each claim's line masked, so a measurement repeated
-# for its claim is run once here (lib.timing.repeats); make check-claims repeats in full.
+# for its claim is run once here (lib.measure.timing.repeats); make check-claims repeats in full.
 QUICK := BOOK_MEASURE=quick
 # Python writes its bytecode caches during the tests, whatever the shell says: otherwise every
 # worker and kernel compiles lib/ and the tests again, and pytest cannot keep its rewritten
@@ -105,7 +105,7 @@ $(STAMP): requirements.txt $(DEV_REQUIREMENTS) pyproject.toml
 		$(BIN)/python -m pip install --quiet -r requirements-lint.txt)
 	@touch $(STAMP)
 
-# Strict claims (lib.claims): a measured sentence that the run contradicts fails the build.
+# Strict claims (lib.measure.claims): a measured sentence that the run contradicts fails the build.
 # The site also serves the helpers' wheel and the runnable book's zip (scripts/package_book.py),
 # and each chapter's download installs the helpers of the same build from it.
 book: setup

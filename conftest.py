@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from lib.cpus import usable_cpus
+from lib.measure.cores import usable_cpus
 
 pytest_plugins = ["tests.plugins.leaks"]  # the leak checks after each notebook
 

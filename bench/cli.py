@@ -19,7 +19,7 @@ from bench.config import OUT, ROOT, venv_env
 from bench.probes import load_average
 from bench.report import Result, markdown
 from bench.suites import BENCHMARKS
-from lib.cpus import usable_cpus
+from lib.measure.cores import usable_cpus
 
 __all__ = [
     "main",

@@ -1,7 +1,7 @@
 """What the machine says while a benchmark runs, to explain a missed target as measured.
 
 CPU time of a process, the time its threads waited for a CPU, the time Python's cycle
-collector took (lib.gc_tuning's ``CollectorTime``, as chapter 6 measures it), connections the
+collector took (lib.demos.gc_tuning's ``CollectorTime``, as chapter 6 measures it), connections the
 kernel dropped from a full listen queue, the load average, the limits on open files, and a
 profile.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 import psutil
 
 from bench.config import ROOT
-from lib.fdlimits import FileLimits
-from lib.gc_tuning import CollectorTime  # the chapter's own measure, re-exported
+from lib.demos.gc_tuning import CollectorTime  # the chapter's own measure, re-exported
+from lib.plumbing.fdlimits import FileLimits
 
 __all__ = [
     "CollectorTime",
@@ -48,7 +48,7 @@ def waiting_for_cpu(pid: int) -> float:
     """Seconds the process's threads have spent runnable but not running, waiting for a CPU.
 
     Read from the scheduler's own accounting (/proc/PID/task/*/schedstat, Linux); 0.0 where
-    it is not available. It is how much a busy machine delayed the process. (lib.workloads'
+    it is not available. It is how much a busy machine delayed the process. (lib.demos.workloads'
     ``queued`` reads the same figure, for the calling thread alone.)
     """
     total = 0
@@ -74,7 +74,8 @@ def listen_overflows() -> int | None:
 
 
 def limits_list(limits: FileLimits | None) -> list[int | None] | None:
-    """lib.fdlimits' limits as the report keeps them: ``[soft, hard]``, None for unlimited."""
+    """lib.plumbing.fdlimits' limits as the report keeps them: ``[soft, hard]``, None for
+    unlimited."""
     return None if limits is None else [limits.soft, limits.hard]
 
 

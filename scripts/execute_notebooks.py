@@ -4,7 +4,7 @@
     python scripts/execute_notebooks.py --check chapters/*.ipynb                (CI's claims run)
 
 Each notebook runs top to bottom in a fresh kernel, in its own folder, with
-``BOOK_CLAIMS=strict`` (lib.claims): a claim that does not hold on a machine where it should
+``BOOK_CLAIMS=strict`` (lib.measure.claims): a claim that does not hold on a machine where it should
 stops the run with its evidence. A notebook is written back only when every cell ran (cells
 tagged ``raises-exception`` may fail, on purpose) and no output carries a note that a claim
 could not be checked on this machine (one core, a busy CPU): such a note belongs on a
@@ -28,7 +28,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from lib.claims import MODE_VARIABLE, NOTE_MARK
+from lib.measure.claims import MODE_VARIABLE, NOTE_MARK
 
 __all__ = ["main", "notes_in"]
 

@@ -1,13 +1,13 @@
 """(b) asyncio, fifteen requests; (c), (d) asyncio at scale, against a server in its own process.
 
 As chapters 5 and 6 run them: lib's ``AsyncAniListClient`` (one session, ``max_connections``),
-``asyncio.gather``, a ``Stopwatch`` around each batch, lib.speedup's ideal and efficiency, a
-``ServerProcess`` and its ``peak_in_flight``, and lib.fdlimits to raise the open-file limit.
-Each run is on asyncio's own event loop or on uvloop (lib.event_loops), client and server alike.
-The ten-thousand rows send their batches as chapter 6 teaches, inside lib.gc_tuning's
-``fewer_collections`` (what was alive before frozen, the youngest generation collected every
-50,000 allocations), and keep a batch with the collector's defaults and one with it paused.
-The scale runs are kept (:func:`scale_runs`), so that the rows of CPU time per request
+``asyncio.gather``, a ``Stopwatch`` around each batch, lib.measure.speedup's ideal and efficiency, a
+``ServerProcess`` and its ``peak_in_flight``, and lib.plumbing.fdlimits to raise the open-file
+limit. Each run is on asyncio's own event loop or on uvloop (lib.plumbing.event_loops), client and
+server alike. The ten-thousand rows send their batches as chapter 6 teaches, inside
+lib.demos.gc_tuning's ``fewer_collections`` (what was alive before frozen, the youngest generation
+collected every 50,000 allocations), and keep a batch with the collector's defaults and one with it
+paused. The scale runs are kept (:func:`scale_runs`), so that the rows of CPU time per request
 (:mod:`bench.suites.cpu_per_request`) read the same batches instead of sending them again.
 """
 
@@ -37,13 +37,13 @@ from bench.probes import (
     waiting_for_cpu,
 )
 from bench.report import Result, at_least, at_most
-from lib import event_loops
 from lib.anilist.clients import AsyncAniListClient
 from lib.anilist.running import ServerProcess
-from lib.fdlimits import open_file_limits, raise_open_file_limit
-from lib.gc_tuning import YOUNG_THRESHOLD, fewer_collections
-from lib.speedup import efficiency, ideal_seconds
-from lib.timing import Stopwatch
+from lib.demos.gc_tuning import YOUNG_THRESHOLD, fewer_collections
+from lib.measure.speedup import efficiency, ideal_seconds
+from lib.measure.timing import Stopwatch
+from lib.plumbing import event_loops
+from lib.plumbing.fdlimits import open_file_limits, raise_open_file_limit
 
 __all__ = [
     "async_fifteen",
@@ -60,7 +60,7 @@ __all__ = [
 _RUNS: dict[tuple[int, int, int, str, bool], dict[str, Any]] = {}
 #: How a tuned run's batches meet the collector, as the report words it.
 TUNED = (
-    "the client's batches inside lib.gc_tuning.fewer_collections, as chapter 6 teaches: what "
+    "the client's batches inside lib.demos.gc_tuning.fewer_collections, as chapter 6 teaches: what "
     f"was alive before frozen, the youngest generation collected every {YOUNG_THRESHOLD:,} "
     "allocations"
 )

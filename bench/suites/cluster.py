@@ -1,8 +1,8 @@
 """(l) Per-task overhead: a Dask cluster against a process pool, on the same empty tasks.
 
-As chapter 10 measures it: lib.cluster's ``LoopbackCluster`` (a scheduler and two
+As chapter 10 measures it: lib.plumbing.cluster's ``LoopbackCluster`` (a scheduler and two
 single-thread workers as separate processes on 127.0.0.1), its client's executor, and a
-``ProcessPoolExecutor`` of two (spawn), each timed by lib.cluster_work's ``seconds_per_task``
+``ProcessPoolExecutor`` of two (spawn), each timed by lib.demos.cluster_work's ``seconds_per_task``
 on 200 calls of ``echo``. The row is the cluster's cost per task; its details hold the pool's.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 
 from bench.probes import load_average
 from bench.report import Result, at_most
-from lib.cluster import LoopbackCluster
-from lib.cluster_work import seconds_per_task
+from lib.demos.cluster_work import seconds_per_task
+from lib.plumbing.cluster import LoopbackCluster
 
 __all__ = [
     "bench_cluster",

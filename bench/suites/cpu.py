@@ -1,8 +1,9 @@
 """(e) The CPU task in a process pool of 2, against one call after another.
 
-As chapters 1, 4 and 7 run it: lib.workloads' ``factorial_mod``, sized by ``calibrate_rounds``,
-a ``Stopwatch`` around each run, lib.speedup's ideal and efficiency, and the pool's workers
-found with lib.processes' ``live_children`` (multiprocessing's helpers left out).
+As chapters 1, 4 and 7 run it: lib.demos.workloads' ``factorial_mod``, sized by
+``calibrate_rounds``, a ``Stopwatch`` around each run, lib.measure.speedup's ideal and efficiency,
+and the pool's workers found with lib.plumbing.processes' ``live_children`` (multiprocessing's
+helpers left out).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Any
 
 from bench.probes import cpu_seconds, load_average, waiting_for_cpu
 from bench.report import Result, at_least
-from lib.cpus import usable_cpus
-from lib.processes import live_children
-from lib.speedup import efficiency, ideal_seconds
-from lib.timing import Stopwatch
-from lib.workloads import calibrate_rounds, factorial_mod
+from lib.demos.workloads import calibrate_rounds, factorial_mod
+from lib.measure.cores import usable_cpus
+from lib.measure.speedup import efficiency, ideal_seconds
+from lib.measure.timing import Stopwatch
+from lib.plumbing.processes import live_children
 
 __all__ = [
     "bench_cpu",

@@ -4,7 +4,7 @@ CPU time, unlike wall time, hardly moves when other programs share the machine, 
 say what the book's client (lib's ``AsyncAniListClient`` on aiohttp) and its server each cost
 per request. They read the batches of the 10,000-request row (:func:`scale_runs`: 10,000
 requests at 100 ms over 1,000 connections, asyncio's own loop, the client's batches inside
-lib.gc_tuning's ``fewer_collections`` as chapter 6 teaches), sending them only if that row did
+lib.demos.gc_tuning's ``fewer_collections`` as chapter 6 teaches), sending them only if that row did
 not run.
 """
 

@@ -25,8 +25,8 @@ from bench.config import ROOT
 from bench.loadgen import QUERY
 from bench.probes import cpu_seconds
 from bench.report import Result, at_least
-from lib import event_loops
 from lib.anilist.running import ServerProcess
+from lib.plumbing import event_loops
 
 __all__ = [
     "CONNECTIONS",

@@ -2,7 +2,7 @@
 
 As chapters 1, 3 and 5 run it: lib's blocking ``AniListClient``, one per thread (a requests
 session is not thread-safe), a ``Recorder`` span around each request, a ``Stopwatch`` around
-each batch, and lib.speedup's ideal time and efficiency.
+each batch, and lib.measure.speedup's ideal time and efficiency.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from bench.config import ARTICLE_IDS, TIMEOUT
 from bench.report import Result, at_least
 from lib.anilist.clients import AniListClient
 from lib.anilist.running import LocalAniList, ServerProcess
-from lib.recorder import Recorder
-from lib.speedup import efficiency, ideal_seconds
-from lib.timing import Stopwatch
+from lib.measure.recorder import Recorder
+from lib.measure.speedup import efficiency, ideal_seconds
+from lib.measure.timing import Stopwatch
 
 __all__ = [
     "bench_threads",

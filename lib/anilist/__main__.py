@@ -3,7 +3,7 @@
 It serves until it is sent SIGINT or SIGTERM (Ctrl+C), printing ``serving on URL`` once it
 listens; :class:`lib.anilist.running.ServerProcess` starts it and reads that line. Every knob of
 :class:`lib.anilist.server.ServerConfig` is an option (``--help`` lists them), and
-``--loop uvloop`` serves on uvloop instead of asyncio's own loop (:mod:`lib.event_loops`).
+``--loop uvloop`` serves on uvloop instead of asyncio's own loop (:mod:`lib.plumbing.event_loops`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import gc
 import signal
 from typing import NamedTuple
 
-from lib import event_loops
 from lib.anilist import guards
 from lib.anilist.server import HOST, ServerConfig, ServerState, start_site, stop_site
-from lib.fdlimits import raise_open_file_limit
+from lib.plumbing import event_loops
+from lib.plumbing.fdlimits import raise_open_file_limit
 
 __all__ = [
     "YOUNG_COLLECTION_EVERY",

@@ -11,7 +11,7 @@
   be read or parsed is a 4xx, never a 500 (:func:`read_json_body`).
 
 A server process holding thousands of connections also needs as many file descriptors:
-``python -m lib.anilist`` raises its own limit with :mod:`lib.fdlimits`.
+``python -m lib.anilist`` raises its own limit with :mod:`lib.plumbing.fdlimits`.
 """
 
 from __future__ import annotations

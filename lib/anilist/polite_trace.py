@@ -1,9 +1,9 @@
 """Watch a polite batch from outside: every attempt, every retry and every wait.
 
 :func:`~lib.anilist.polite.polite_fetch` and :func:`~lib.anilist.polite.fetch_all_politely`
-hold the lesson only. A :class:`PoliteTrace` records what they did without a line inside them:
-it wraps the ``fetch`` they are given, so each attempt becomes a
-:class:`~lib.recorder.Span` (one that raised is a refused attempt), and it takes the calls of
+hold the lesson only. A :class:`PoliteTrace` records what they did without a line inside them: it
+wraps the ``fetch`` they are given, so each attempt becomes a :class:`~lib.measure.recorder.Span`
+(one that raised is a refused attempt), and it takes the calls of
 their ``on_retry`` hook, so each retry is counted with the wait it chose::
 
     trace = PoliteTrace()
@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from lib.anilist.clients import ApiError
-from lib.recorder import Recorder, Span
+from lib.measure.recorder import Recorder, Span
 
 __all__ = ["PoliteTrace"]
 

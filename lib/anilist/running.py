@@ -10,7 +10,7 @@ Both are context managers that leave nothing behind on exit: no thread, no proce
         ...
 
 Both serve on asyncio's own event loop unless given ``loop="uvloop"`` (see
-:mod:`lib.event_loops`).
+:mod:`lib.plumbing.event_loops`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import asyncio
 import threading
 from typing import Any, Self
 
-from lib import event_loops
 from lib.anilist.guards import check_bind_host, connect_host
 from lib.anilist.server import (
     HOST,
@@ -30,6 +29,7 @@ from lib.anilist.server import (
     stop_site,
 )
 from lib.anilist.server_process import START_TIMEOUT, STOP_TIMEOUT, ServerProcess
+from lib.plumbing import event_loops
 
 __all__ = [
     "START_TIMEOUT",

@@ -248,7 +248,7 @@ async def change_config(request: web.Request) -> web.Response:
 
 
 def loop_name() -> str:
-    """The kind of event loop running here, as :mod:`lib.event_loops` names it."""
+    """The kind of event loop running here, as :mod:`lib.plumbing.event_loops` names it."""
     module = type(asyncio.get_running_loop()).__module__
     return "uvloop" if module.partition(".")[0] == "uvloop" else "asyncio"
 

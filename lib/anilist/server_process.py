@@ -12,11 +12,11 @@ import sys
 import threading
 from typing import Any, Self
 
-from lib import event_loops
 from lib.anilist.__main__ import options
 from lib.anilist.clients import admin_request
 from lib.anilist.guards import check_bind_host
 from lib.anilist.server import HOST, ServerConfig, config_from
+from lib.plumbing import event_loops
 
 __all__ = ["START_TIMEOUT", "STOP_TIMEOUT", "ServerProcess"]
 

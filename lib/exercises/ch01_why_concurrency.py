@@ -8,6 +8,7 @@ from typing import Any
 
 from lib.anilist.clients import AniListClient, ApiError
 from lib.anilist.running import LocalAniList
+from lib.demos.workloads import classify
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -17,7 +18,6 @@ from lib.exercises._harness.checking import (
     require_accounted,
     require_type,
 )
-from lib.workloads import classify
 
 __all__ = [
     "CONCURRENT_IDS",

@@ -25,7 +25,8 @@ from typing import Any
 
 from lib.anilist.catalogue import lookup_media
 from lib.anilist.running import ServerProcess
-from lib.choose import MODELS, Workload, choose_model
+from lib.demos.choose import MODELS, Workload, choose_model
+from lib.demos.workloads import MODULUS, calibrate_rounds, factorial_mod
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -42,7 +43,6 @@ from lib.exercises._harness.heartbeat import (
     run_with_heartbeat,
 )
 from lib.exercises._harness.process_watch import CountingPool
-from lib.workloads import MODULUS, calibrate_rounds, factorial_mod
 
 __all__ = [
     "JOB_ENDS",

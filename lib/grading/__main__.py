@@ -18,13 +18,13 @@ from pathlib import Path
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from lib.cpus import usable_cpus
 from lib.grading.chapters import BOOK_CHAPTERS, book_chapters
 from lib.grading.checks import Grade, Limits, grade
 from lib.grading.feedback import write_feedback
 from lib.grading.gradebook import write_gradebook
 from lib.grading.kernel import LIB, Kernel, lib_changes, pristine_lib
 from lib.grading.submissions import MAX_BYTES, Submission, find_submissions, read_submission
+from lib.measure.cores import usable_cpus
 
 __all__ = ["grade_folder", "main", "parse_args"]
 

@@ -25,7 +25,7 @@ import pytest
 from lib.anilist.clients import AniListClient, ApiError, AsyncAniListClient
 from lib.anilist.running import LocalAniList
 from lib.anilist.server import ServerConfig
-from lib.timing import Stopwatch
+from lib.measure.timing import Stopwatch
 from tests.plugins.accounting import OK, TIMEOUT, Ledger, fetch_outcome
 
 pytestmark = pytest.mark.timeout(60)

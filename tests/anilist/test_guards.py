@@ -67,7 +67,7 @@ LIFT = textwrap.dedent(
     import json, resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, soft), hard))
-    from lib.fdlimits import raise_open_file_limit
+    from lib.plumbing.fdlimits import raise_open_file_limit
     before = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     limits = raise_open_file_limit({wanted})
     after = None if limits is None else limits.soft

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import requests
 
-from lib import event_loops
 from lib.anilist.__main__ import options, parse_command_line
 from lib.anilist.running import LocalAniList, ServerProcess
 from lib.anilist.server import ServerConfig
+from lib.plumbing import event_loops
 
 LOOPS = [
     pytest.param(

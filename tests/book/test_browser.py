@@ -164,7 +164,7 @@ def test_figures_are_readable_in_dark_mode(browser: object, base_url: str) -> No
 
 
 def test_claims_read_as_checked_sentences(browser: object, base_url: str) -> None:
-    """A claim (lib.claims) reaches the page as its own line, the sentence and its evidence,
+    """A claim (lib.measure.claims) reaches the page as its own line, the sentence and its evidence,
     and the committed book carries no note that one was not shown."""
     page, errors = open_page(browser, f"{base_url}/{CHAPTERS[0]}.html")
     held = page.locator("main div.book-claim-held")

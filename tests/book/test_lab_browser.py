@@ -30,7 +30,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lib.processes import live_children, stop_processes
+from lib.plumbing.processes import live_children, stop_processes
 from tests.plugins.browser import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 from tests.plugins.notebooks import chapter, read, tags
 

@@ -7,7 +7,7 @@ Two ways of proving it, both in fresh processes, because a patch cannot be taken
   real Jupyter kernel, whose every cell is a task of its own, as in the book. The same cells
   with the original ``nest_asyncio`` must fail on Python 3.14 and later (and pass before), which
   shows that the chapter's check can fail at all;
-- :func:`lib.nested_loops.run_in_child`, whose output the chapter shows, must report what each
+- :func:`lib.demos.nested_loops.run_in_child`, whose output the chapter shows, must report what each
   package does on this Python.
 """
 
@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lib.nested_loops import PATCHES, kernel_like_run, run_in_child
+from lib.demos.nested_loops import PATCHES, kernel_like_run, run_in_child
 from tests.plugins.notebooks import chapter, code_cells, read
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ PRELUDE = """
 import asyncio
 
 from lib.anilist.clients import AsyncAniListClient
-from lib.nested_loops import probe
+from lib.demos.nested_loops import probe
 from lib.anilist.running import LocalAniList
 
 ANIME_IDS = [100, 200, 300, 400, 700]
@@ -168,6 +168,6 @@ def test_an_unknown_patch_is_refused_before_anything_runs() -> None:
     with pytest.raises(ValueError, match="patch must be one of"):
         kernel_like_run("nest_asyncio3")
     usage = subprocess.run(
-        [sys.executable, "-m", "lib.nested_loops"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "lib.demos.nested_loops"], capture_output=True, text=True, timeout=60
     )
-    assert usage.returncode == 1 and "usage: python -m lib.nested_loops" in usage.stderr
+    assert usage.returncode == 1 and "usage: python -m lib.demos.nested_loops" in usage.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.claims import NOTE_MARK
+from lib.measure.claims import NOTE_MARK
 from tests.plugins.notebooks import ROOT, chapters, code_cells, read
 
 NOTEBOOKS = chapters()
@@ -84,7 +84,7 @@ def test_failures_are_shown_only_where_tagged(path: Path) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_no_committed_output_carries_a_claim_note(path: Path) -> None:
-    """A note that a claim was not shown (lib.claims) belongs on a reader's screen: the
+    """A note that a claim was not shown (lib.measure.claims) belongs on a reader's screen: the
     committed outputs, and so the published pages, come from a run where every claim held."""
     for index, cell in enumerate(code_cells(read(path))):
         for output in cell.get("outputs", []):

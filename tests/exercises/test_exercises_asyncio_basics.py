@@ -25,7 +25,7 @@ from lib.exercises.ch05_asyncio_basics import (
     check_fetch_titles,
     check_stopwatch,
 )
-from lib.timing import measure_async
+from lib.measure.timing import measure_async
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from lib.demos.workers import fetch_one
+from lib.demos.workloads import factorial_mod
 from lib.exercises.ch07_choosing_a_model import (
     MODEL_CASES,
     check_fetch_all,
@@ -23,8 +25,6 @@ from lib.exercises.ch07_choosing_a_model import (
     check_score_all,
     expected_factorial_mod,
 )
-from lib.workers import fetch_one
-from lib.workloads import factorial_mod
 
 QUICK = 0.15  # seconds per job where the case under test is not the heartbeat's
 

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from distributed import as_completed, wait
 
-from lib.cluster import LoopbackCluster
 from lib.exercises.ch10_beyond_one_machine import _common as common
 from lib.exercises.ch10_beyond_one_machine import (
     check_collect_all,
     check_count_words,
     check_map_in_batches,
 )
+from lib.plumbing.cluster import LoopbackCluster
 from tests.plugins.leaks import nothing_left_behind
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from lib.demos.gil import GilStatus, gil_status
+from lib.demos.workloads import factorial_mod
 from lib.exercises._harness.gil_probe import (
     HOLDS_GIL,
     gil_lockout,
@@ -40,10 +42,8 @@ from lib.exercises.ch02_gil import (
 from lib.exercises.ch02_gil import overlap_predictions as checkers
 from lib.exercises.ch02_gil import sha256_streams as hashing_checks
 from lib.exercises.ch02_gil.sha256_streams import RecordingStream
-from lib.gil import GilStatus, gil_status
-from lib.workloads import factorial_mod
 
-#: What lib.gil.gil_status reports on a free-threaded build running with the GIL off.
+#: What lib.demos.gil.gil_status reports on a free-threaded build running with the GIL off.
 NO_GIL = GilStatus(free_threaded_build=True, gil_enabled=False, checked_at_run_time=True)
 
 

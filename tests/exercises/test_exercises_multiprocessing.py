@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from lib.demos.pipeline import join_all, producer, transformer, writer
+from lib.demos.primes import count_primes_below
 from lib.exercises._harness.process_watch import NewProcesses, default_start_method
 from lib.exercises.ch04_multiprocessing import (
     check_count_primes_parallel,
@@ -26,8 +28,6 @@ from lib.exercises.ch04_multiprocessing import (
     check_worker_count,
 )
 from lib.exercises.ch04_multiprocessing.count_primes_parallel import sieve_counts
-from lib.pipeline import join_all, producer, transformer, writer
-from lib.primes import count_primes_below
 from tests.plugins.leaks import nothing_left_behind
 
 METHODS = [

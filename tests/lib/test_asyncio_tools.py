@@ -1,4 +1,5 @@
-"""Tools for watching asyncio programs (lib.asyncio_tools), against the local server only."""
+"""Tools for watching asyncio programs (lib.measure.asyncio_watch), against the local server
+only."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import aiohttp
 import pytest
 
 from lib.anilist.clients import request_body
-from lib.asyncio_tools import ConnectionCounter, Samples, sample_every
+from lib.measure.asyncio_watch import ConnectionCounter, Samples, sample_every
 
 # --- ConnectionCounter ----------------------------------------------------------------------
 

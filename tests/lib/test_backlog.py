@@ -1,4 +1,4 @@
-"""lib.backlog: a full listen backlog makes the extra connections wait for the SYN retry."""
+"""lib.demos.backlog: a full listen backlog makes the extra connections wait for the SYN retry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import psutil
 import pytest
 
-from lib.backlog import ConnectTimes, connect_times
+from lib.demos.backlog import ConnectTimes, connect_times
 
 
 def own_sockets() -> int:

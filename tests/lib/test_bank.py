@@ -1,4 +1,4 @@
-"""The shared bank account and its withdrawal threads (lib.bank)."""
+"""The shared bank account and its withdrawal threads (lib.demos.bank)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-import lib.bank
-from lib.bank import BankAccount, run_withdrawals
-from lib.bank_trace import Step, TracedAccount
+import lib.demos.bank
+from lib.demos.bank import BankAccount, run_withdrawals
+from lib.demos.bank_trace import Step, TracedAccount
 
 
 @pytest.mark.parametrize("balance", [1000.0, "1000", True, None])
@@ -120,7 +120,7 @@ def test_needs_at_least_one_thread() -> None:
 
 
 def test_a_stuck_thread_is_reported_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lib.bank, "JOIN_TIMEOUT", 0.1)
+    monkeypatch.setattr(lib.demos.bank, "JOIN_TIMEOUT", 0.1)
     release = threading.Event()
 
     def stuck(amount: int, pause: object) -> None:

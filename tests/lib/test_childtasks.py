@@ -1,4 +1,4 @@
-"""The small functions the multiprocessing chapter runs in child processes (lib.childtasks).
+"""The small functions the multiprocessing chapter runs in child processes (lib.demos.childtasks).
 
 Each one is run under ``spawn`` as well: that is the start method that needs them to be
 importable, and the chapter relies on them working under every method.
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from lib import childtasks
-from lib.pipeline import join_all
+from lib.demos import childtasks
+from lib.demos.pipeline import join_all
 
 SPAWN = multiprocessing.get_context("spawn")
 

@@ -1,4 +1,4 @@
-"""The rule of thumb as a function (lib.choose)."""
+"""The rule of thumb as a function (lib.demos.choose)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lib.choose import (
+from lib.demos.choose import (
     CPU_BOUND_SHARE,
     DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_MAX_THREADS,
@@ -16,7 +16,7 @@ from lib.choose import (
     Workload,
     choose_model,
 )
-from lib.workloads import WorkloadProfile
+from lib.demos.workloads import WorkloadProfile
 
 # --- the rule -----------------------------------------------------------------------------
 
@@ -114,9 +114,9 @@ def test_shared_state_adds_the_right_warning(workload, word) -> None:
 
 
 def test_cores_default_to_the_usable_ones(monkeypatch) -> None:
-    monkeypatch.setattr("lib.choose.usable_cpus", lambda: 1)
+    monkeypatch.setattr("lib.demos.choose.usable_cpus", lambda: 1)
     assert choose_model(Workload(1.0, 4)).model == "sequential"
-    monkeypatch.setattr("lib.choose.usable_cpus", lambda: 6)
+    monkeypatch.setattr("lib.demos.choose.usable_cpus", lambda: 6)
     assert choose_model(Workload(1.0, 10)).workers == 6
 
 
@@ -285,12 +285,12 @@ def test_one_core_mentions_no_parallel_pool() -> None:
 
 
 def test_gil_defaults_to_the_running_interpreter(monkeypatch) -> None:
-    from lib.gil import GilStatus
+    from lib.demos.gil import GilStatus
 
     def status(enabled: bool) -> GilStatus:
         return GilStatus(not enabled, gil_enabled=enabled, checked_at_run_time=True)
 
-    monkeypatch.setattr("lib.choose.gil_status", lambda: status(False))
+    monkeypatch.setattr("lib.demos.choose.gil_status", lambda: status(False))
     assert any("without the GIL" in r for r in choose_model(Workload(1.0, 4), cores=2).reasons)
-    monkeypatch.setattr("lib.choose.gil_status", lambda: status(True))
+    monkeypatch.setattr("lib.demos.choose.gil_status", lambda: status(True))
     assert any("under the GIL" in r for r in choose_model(Workload(1.0, 4), cores=2).reasons)

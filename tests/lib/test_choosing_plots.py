@@ -1,4 +1,4 @@
-"""Chapter 7's charts (lib.choosing_plots): what they draw, and what they refuse."""
+"""Chapter 7's charts (lib.charts.choosing): what they draw, and what they refuse."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.choosing_plots import (
+from lib.charts.choosing import (
     MODELS,
     NOISE_FLOOR,
     plot_decision_tree,
@@ -15,8 +15,8 @@ from lib.choosing_plots import (
     plot_memory_per_unit,
     plot_scaling,
 )
-from lib.footprint import Sample
-from lib.plots import IDEAL_COLOUR, MODEL_COLOURS
+from lib.charts.common import IDEAL_COLOUR, MODEL_COLOURS
+from lib.measure.memory import Sample
 
 WHITE = "#ffffff"
 

@@ -1,4 +1,5 @@
-"""Claims about measurements (lib.claims): shown when they hold, a note or an error when not."""
+"""Claims about measurements (lib.measure.claims): shown when they hold, a note or an error when
+not."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import time
 
 import pytest
 
-from lib import claims
-from lib.claims import (
+from lib.measure import claims
+from lib.measure.claims import (
     NOTE_MARK,
     ClaimFailed,
     Condition,
@@ -18,7 +19,7 @@ from lib.claims import (
     judge,
     quiet_machine,
 )
-from lib.machine_load import MachineLoad
+from lib.measure.machine_load import MachineLoad
 
 MET = Condition(True, "at least 2 usable cores", "2 usable cores")
 UNMET = Condition(False, "at least 2 usable cores", "1 usable core")

@@ -1,4 +1,5 @@
-"""lib.cluster: a real scheduler and workers on 127.0.0.1, and nothing left when they stop."""
+"""lib.plumbing.cluster: a real scheduler and workers on 127.0.0.1, and nothing left when they
+stop."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import threading
 import psutil
 import pytest
 
-from lib.cluster import (
+from lib.plumbing.cluster import (
     SCHEDULER_ENV,
     ClusterError,
     ExistingCluster,
@@ -17,7 +18,7 @@ from lib.cluster import (
     client_from_env,
     scheduler_from_env,
 )
-from lib.dask_tidy import stop_distributed_threads
+from lib.plumbing.dask_tidy import stop_distributed_threads
 from tests.plugins.leaks import listening_sockets, nothing_left_behind
 
 

@@ -1,4 +1,5 @@
-"""lib.parent_watch: a cluster's processes end with the process that started them, even killed."""
+"""lib.plumbing.parent_watch: a cluster's processes end with the process that started them, even
+killed."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import time
 import psutil
 import pytest
 
-from lib.parent_watch import ORPHAN_EXIT, main
+from lib.plumbing.parent_watch import ORPHAN_EXIT, main
 
 # A parent that starts a cluster, prints its processes' pids, and then waits to be killed.
 PARENT = """
 import json, os, time
 import psutil
-from lib.cluster import LoopbackCluster
+from lib.plumbing.cluster import LoopbackCluster
 cluster = LoopbackCluster(workers=1).start()
 pids = [child.pid for child in psutil.Process().children()]
 print(json.dumps({"pids": pids, "scratch": str(cluster.scratch)}), flush=True)
@@ -47,7 +48,15 @@ def test_a_killed_parents_cluster_ends_at_once() -> None:
 
 def test_a_child_whose_stdin_closes_exits() -> None:
     sleeper = subprocess.Popen(
-        [sys.executable, "-m", "lib.parent_watch", "http.server", "--bind", "127.0.0.1", "0"],
+        [
+            sys.executable,
+            "-m",
+            "lib.plumbing.parent_watch",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            "0",
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

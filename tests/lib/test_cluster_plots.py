@@ -1,13 +1,13 @@
-"""lib.cluster_plots: chapter 10's charts, in the book's colours."""
+"""lib.charts.cluster: chapter 10's charts, in the book's colours."""
 
 from __future__ import annotations
 
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.cluster_plots import plot_duration_sweep, plot_per_task
-from lib.cluster_work import SweepPoint
-from lib.plots import model_colour
+from lib.charts.cluster import plot_duration_sweep, plot_per_task
+from lib.charts.common import model_colour
+from lib.demos.cluster_work import SweepPoint
 
 
 def test_per_task_bars_in_each_models_colour() -> None:

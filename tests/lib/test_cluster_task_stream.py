@@ -1,10 +1,11 @@
-"""lib.task_stream: the scheduler's task stream records, as the book's timeline spans."""
+"""lib.measure.dask_task_stream: the scheduler's task stream records, as the book's timeline
+spans."""
 
 from __future__ import annotations
 
 import pytest
 
-from lib.task_stream import task_label, task_spans
+from lib.measure.dask_task_stream import task_label, task_spans
 
 RECORDS = [
     {

@@ -1,4 +1,4 @@
-"""lib.cluster_work: chapter 10's tasks, and the measurements any executor can take."""
+"""lib.demos.cluster_work: chapter 10's tasks, and the measurements any executor can take."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from lib.cluster_work import (
+from lib.demos.cluster_work import (
     SweepPoint,
     echo,
     payload_size,

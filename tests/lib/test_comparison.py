@@ -1,4 +1,4 @@
-"""Chapter 7's comparison table (lib.comparison): every row cites the numbers it is given."""
+"""Chapter 7's comparison table (lib.demos.comparison): every row cites the numbers it is given."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import dataclasses
 
 import pytest
 
-from lib.comparison import (
+from lib.demos.comparison import (
     CLUSTER,
     MODELS,
     ClusterFigures,
     Measured,
     comparison_rows,
     comparison_table,
-    format_duration,
     markdown_table,
 )
+from lib.measure.units import format_duration
 
 MEASURED = Measured(
     io={"threads": (7.6, 0.95), "processes": (1.8, 0.23), "asyncio": (7.9, 0.98)},
@@ -116,7 +116,7 @@ def test_a_free_threaded_build_says_so() -> None:
 
 def test_the_table_states_figures_not_verdicts_that_a_busy_run_would_contradict() -> None:
     """Whether the processes computed in parallel is a claim the chapter checks beside the
-    run (lib.claims); the table prints the figures, which strict nbval masks."""
+    run (lib.measure.claims); the table prints the figures, which strict nbval masks."""
     slow = {**MEASURED.cpu, "processes": (1.1, 0.55)}
     cpu_row = next(
         r for r in comparison_rows(dataclasses.replace(MEASURED, cpu=slow)) if "CPU" in r[0]

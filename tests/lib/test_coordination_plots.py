@@ -1,4 +1,4 @@
-"""Chapter 6's charts (lib.coordination_plots): what they draw, and what they refuse."""
+"""Chapter 6's charts (lib.charts.coordination): what they draw, and what they refuse."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.asyncio_tools import Samples
-from lib.coordination_plots import plot_polite_attempts, plot_queue_sizes
-from lib.plots import IDEAL_COLOUR, MODEL_COLOURS
-from lib.recorder import Span
+from lib.charts.common import IDEAL_COLOUR, MODEL_COLOURS
+from lib.charts.coordination import plot_polite_attempts, plot_queue_sizes
+from lib.measure.asyncio_watch import Samples
+from lib.measure.recorder import Span
 
 
 def span(task: str, start: float, seconds: float, ok: bool = True) -> Span:

@@ -1,4 +1,4 @@
-"""Chapter 8's broken-versus-fixed chart (lib.correct_threads_plots): what it draws and refuses."""
+"""Chapter 8's broken-versus-fixed chart (lib.charts.correct_threads): what it draws and refuses."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.correct_threads_plots import BrokenFixed, plot_broken_fixed
-from lib.plots import MODEL_COLOURS
+from lib.charts.common import MODEL_COLOURS
+from lib.charts.correct_threads import BrokenFixed, plot_broken_fixed
 
 
 def test_draws_a_pale_hatched_broken_bar_and_a_solid_fixed_bar_per_comparison() -> None:

@@ -1,4 +1,4 @@
-"""lib.cpu_use: wall time and CPU time around a block, here and in another process."""
+"""lib.measure.cpu_use: wall time and CPU time around a block, here and in another process."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from lib.cpu_use import CpuMeter, CpuUse, ceiling, combined, thread_waiting
+from lib.measure.cpu_use import CpuMeter, CpuUse, ceiling, combined, thread_waiting
 
 SPIN = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end:\n    pass\n"
 

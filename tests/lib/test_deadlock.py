@@ -1,4 +1,4 @@
-"""lib.deadlock: watched locks, the circle of waits, and the watchdog that breaks it."""
+"""lib.demos.deadlock: watched locks, the circle of waits, and the watchdog that breaks it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from lib.deadlock import DeadlockError, LockGraph, Watchdog
+from lib.demos.deadlock import DeadlockError, LockGraph, Watchdog
 
 
 def test_a_watched_lock_works_like_a_lock() -> None:

@@ -1,4 +1,4 @@
-"""lib.event_loops: both loops run a coroutine; bad names and a missing uvloop say so."""
+"""lib.plumbing.event_loops: both loops run a coroutine; bad names and a missing uvloop say so."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from lib import event_loops
+from lib.plumbing import event_loops
 
 
 async def _loop_type() -> str:

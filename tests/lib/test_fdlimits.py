@@ -1,4 +1,4 @@
-"""Open-file limits and counts (lib.fdlimits)."""
+"""Open-file limits and counts (lib.plumbing.fdlimits)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ import tempfile
 
 import pytest
 
-from lib.fdlimits import FileLimits, open_file_count, open_file_limits, raise_open_file_limit
+from lib.plumbing.fdlimits import (
+    FileLimits,
+    open_file_count,
+    open_file_limits,
+    raise_open_file_limit,
+)
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="no RLIMIT_NOFILE on Windows")
 

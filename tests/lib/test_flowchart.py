@@ -1,4 +1,5 @@
-"""lib.flowchart draws a decision tree: question boxes, answer boxes in the model's colour."""
+"""lib.charts.flowchart draws a decision tree: question boxes, answer boxes in the model's
+colour."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.flowchart import QUESTION_BOX, draw_flowchart
-from lib.plots import MODEL_COLOURS
+from lib.charts.common import MODEL_COLOURS
+from lib.charts.flowchart import QUESTION_BOX, draw_flowchart
 
 NODES = {
     "many?": (0.2, 0.5, "how many?", None),

@@ -1,4 +1,4 @@
-"""Memory per thread, process and asyncio task (lib.footprint)."""
+"""Memory per thread, process and asyncio task (lib.measure.memory)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import threading
 import psutil
 import pytest
 
-from lib.footprint import (
+from lib.measure.memory import (
     Sample,
     fit_slope,
-    format_bytes,
     per_unit,
     process_footprint,
     task_footprint,
     thread_footprint,
 )
+from lib.measure.units import format_bytes
 
 # --- fitting and formatting ---------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""lib.gc_tuning: the collector is left exactly as it was found, and its time is measured."""
+"""lib.demos.gc_tuning: the collector is left exactly as it was found, and its time is measured."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from lib.gc_tuning import CollectorTime, fewer_collections
+from lib.demos.gc_tuning import CollectorTime, fewer_collections
 
 
 def test_thresholds_and_frozen_count_are_restored() -> None:

@@ -1,4 +1,4 @@
-"""Turns of CPU-bound threads on the GIL, and run-time detection of the build (lib.gil)."""
+"""Turns of CPU-bound threads on the GIL, and run-time detection of the build (lib.demos.gil)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib import gil
-from lib.gil import (
+from lib.charts.common import MODEL_COLOURS, Run, model_colour, plot_speedup
+from lib.demos import gil
+from lib.demos.gil import (
     STARTUP_PAUSE,
     GilStatus,
     busy_ticks,
@@ -24,8 +25,7 @@ from lib.gil import (
     record_turns,
     turns,
 )
-from lib.plots import MODEL_COLOURS, Run, model_colour, plot_speedup
-from lib.recorder import Span
+from lib.measure.recorder import Span
 
 # --- detection ----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Chapter 2's charts (lib.gil_plots): what they draw, and what they refuse."""
+"""Chapter 2's charts (lib.charts.gil): what they draw, and what they refuse."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.gil_plots import plot_pool_speedup, plot_turns
-from lib.plots import MODEL_COLOURS, Run
-from lib.recorder import Span
+from lib.charts.common import MODEL_COLOURS, Run
+from lib.charts.gil import plot_pool_speedup, plot_turns
+from lib.measure.recorder import Span
 
 TURNS = [
     Span("1", "A", 10.000, 10.005),

@@ -1,4 +1,4 @@
-"""lib.interrupt_child and lib.ctrl_c_demos: Ctrl-C pressed on real child programs."""
+"""lib.demos.interrupt_child and lib.demos.ctrl_c_demos: Ctrl-C pressed on real child programs."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from lib.ctrl_c_demos import DEMOS, main
-from lib.interrupt_child import ChildRun, run_child
+from lib.demos.ctrl_c_demos import DEMOS, main
+from lib.demos.interrupt_child import ChildRun, run_child
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process group")
 

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from lib.log_capture import captured_log
+from lib.plumbing.log_capture import captured_log
 
 
 def test_records_inside_the_block_only() -> None:

@@ -1,4 +1,4 @@
-"""lib.loop_plots: the two loops side by side, and the throughput with each CPU ceiling."""
+"""lib.charts.event_loops: the two loops side by side, and the throughput with each CPU ceiling."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.cpu_use import CpuUse
-from lib.loop_plots import plot_loop_batches, plot_throughput_by_loop
-from lib.loop_sweep import Batch
-from lib.plots import MODEL_COLOURS
+from lib.charts.common import MODEL_COLOURS
+from lib.charts.event_loops import plot_loop_batches, plot_throughput_by_loop
+from lib.demos.loop_sweep import Batch
+from lib.measure.cpu_use import CpuUse
 
 
 def batch(wall: float, own: float, others: float, answered: int = 10_000) -> Batch:

@@ -1,4 +1,5 @@
-"""lib.loop_profile: a profile's own time, added up by part of the program, in a fixed order."""
+"""lib.measure.cpu_profile: a profile's own time, added up by part of the program, in a fixed
+order."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pstats
 
 import pytest
 
-from lib.loop_profile import LIB_FOLDER, PARTS, format_shares, part_of, where_time_goes
+from lib.measure.cpu_profile import LIB_FOLDER, PARTS, format_shares, part_of, where_time_goes
 
 
 @pytest.mark.parametrize(

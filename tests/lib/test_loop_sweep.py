@@ -1,4 +1,5 @@
-"""lib.loop_sweep: the same batches on each loop, every request counted, uvloop skipped cleanly."""
+"""lib.demos.loop_sweep: the same batches on each loop, every request counted, uvloop skipped
+cleanly."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from lib import event_loops
 from lib.anilist.running import LocalAniList
-from lib.loop_sweep import loops_here, sweep
+from lib.demos.loop_sweep import loops_here, sweep
+from lib.plumbing import event_loops
 
 
 @pytest.fixture(scope="module")

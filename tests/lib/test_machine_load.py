@@ -1,4 +1,4 @@
-"""How busy other programs kept the machine (lib.machine_load): ours is not theirs."""
+"""How busy other programs kept the machine (lib.measure.machine_load): ours is not theirs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from lib import machine_load
-from lib.machine_load import MachineLoad, busy_seconds, own_tree_seconds
+from lib.measure import machine_load
+from lib.measure.machine_load import MachineLoad, busy_seconds, own_tree_seconds
 
 
 def burn(cpu_seconds: float) -> None:

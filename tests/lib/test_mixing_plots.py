@@ -1,4 +1,4 @@
-"""Chapter 7's heartbeat chart (lib.mixing_plots): what it draws, and what it refuses."""
+"""Chapter 7's heartbeat chart (lib.charts.mixing): what it draws, and what it refuses."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.mixing_plots import Offload, plot_heartbeats, sawtooth
-from lib.plots import MODEL_COLOURS
+from lib.charts.common import MODEL_COLOURS
+from lib.charts.mixing import Offload, plot_heartbeats, sawtooth
 
 BLOCKED = [(0.01, 0.02), (0.03, 0.93)]  # the second beat woke 0.9 s late
 FREE = [(0.01, 0.012), (0.022, 0.0235)]

@@ -1,4 +1,4 @@
-"""Chapter 4's charts (lib.multiprocessing_plots): what they draw, and what they refuse."""
+"""Chapter 4's charts (lib.charts.processes): what they draw, and what they refuse."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_hex
 
-from lib.multiprocessing_plots import plot_chunksizes, plot_transfer_costs
-from lib.plots import IDEAL_COLOUR, MODEL_COLOURS
+from lib.charts.common import IDEAL_COLOUR, MODEL_COLOURS
+from lib.charts.processes import plot_chunksizes, plot_transfer_costs
 
 WHITE = "#ffffff"
 

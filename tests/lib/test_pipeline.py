@@ -1,4 +1,4 @@
-"""The producer -> transformer -> writer pipeline and its safe JSON file (lib.pipeline).
+"""The producer -> transformer -> writer pipeline and its safe JSON file (lib.demos.pipeline).
 
 The stages only call ``put`` and ``get``, so most tests drive them in this process with a
 plain ``queue.Queue``; the last ones run them as real processes under ``spawn``.
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from lib.pipeline import (
+from lib.demos.pipeline import (
     STOP,
     join_all,
     load_json_list,

@@ -1,4 +1,5 @@
-"""lib.plots: the speed-up bars, the per-worker timeline, the sweep and the outcome histogram."""
+"""lib.charts.common: the speed-up bars, the per-worker timeline, the sweep and the outcome
+histogram."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from lib.plots import (
+from lib.charts.common import (
     FIGSIZE,
     IDEAL_COLOUR,
     MODEL_COLOURS,
@@ -20,7 +21,7 @@ from lib.plots import (
     plot_sweep,
     plot_timeline,
 )
-from lib.recorder import Span
+from lib.measure.recorder import Span
 
 WHITE = "#ffffff"
 

@@ -1,4 +1,4 @@
-"""Counting primes in any process (lib.primes), checked against a sieve, and run under spawn.
+"""Counting primes in any process (lib.demos.primes), checked against a sieve, and run under spawn.
 
 ``spawn`` is the start method that needs the worker to live in an importable module; the
 chapter's exercise relies on it working under every method.
@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from lib.primes import PrimeCount, count_primes_below, is_prime
+from lib.demos.primes import PrimeCount, count_primes_below, is_prime
 
 
 def sieve_count(limit: int) -> int:

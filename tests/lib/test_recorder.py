@@ -1,4 +1,5 @@
-"""Spans of who ran which task when, from threads, asyncio tasks and processes (lib.recorder)."""
+"""Spans of who ran which task when, from threads, asyncio tasks and processes
+(lib.measure.recorder)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from collections import Counter
 
 import pytest
 
-from lib.recorder import Recorder, Span, current_worker, traced
-from lib.workloads import factorial_mod
+from lib.demos.workloads import factorial_mod
+from lib.measure.recorder import Recorder, Span, current_worker, traced
 
 
 def test_span_records_task_worker_and_times() -> None:

@@ -1,4 +1,4 @@
-"""Helpers that show things in a chapter (lib.show)."""
+"""Helpers that show things in a chapter (lib.plumbing.show)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from lib import show
-from lib.show import last_exception_line, show_source
+from lib.plumbing import show
+from lib.plumbing.show import last_exception_line, show_source
 
 BROKEN_POOL = (
     "concurrent.futures.process.BrokenProcessPool: A process in the process pool was "

@@ -1,4 +1,4 @@
-"""Reading asyncio's debug-mode reports of slow steps (lib.slow_steps)."""
+"""Reading asyncio's debug-mode reports of slow steps (lib.measure.slow_steps)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from lib.slow_steps import SlowStep, kept_messages, slow_steps
+from lib.measure.slow_steps import SlowStep, kept_messages, slow_steps
 
 REPORT = (
     "Executing <Task pending name='Task-7' coro=<fetch_blocking() running at "

@@ -1,4 +1,4 @@
-"""Ideal times, speed-ups and efficiency (lib.speedup)."""
+"""Ideal times, speed-ups and efficiency (lib.measure.speedup)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lib.speedup import efficiency, ideal_seconds, speedup
+from lib.measure.speedup import efficiency, ideal_seconds, speedup
 
 
 @pytest.mark.parametrize(

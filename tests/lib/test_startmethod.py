@@ -1,4 +1,4 @@
-"""Choosing the multiprocessing start method from the environment (lib.startmethod)."""
+"""Choosing the multiprocessing start method from the environment (lib.plumbing.startmethod)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from lib import childtasks
-from lib.startmethod import ENV_VAR, apply_start_method, requested_start_method
+from lib.demos import childtasks
+from lib.plumbing.startmethod import ENV_VAR, apply_start_method, requested_start_method
 
 
 @pytest.fixture

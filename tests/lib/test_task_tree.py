@@ -1,4 +1,5 @@
-"""lib.task_tree: the live program, ``python -m asyncio pstree``/``ps`` against it, and failures.
+"""lib.demos.task_tree: the live program, ``python -m asyncio pstree``/``ps`` against it, and
+failures.
 
 The program runs on every Python; reading it from outside needs 3.14. Every failure to read it
 (no permission, no such process, an older Python) must come back as a readable message.
@@ -15,8 +16,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-import lib.task_tree as task_tree
-from lib.task_tree import (
+import lib.demos.task_tree as task_tree
+from lib.demos.task_tree import (
     PAGES,
     PERMISSION_HELP,
     Inspection,
@@ -63,7 +64,7 @@ def test_the_program_is_ready_then_stops_cleanly_leaving_nothing() -> None:
 def test_the_program_gives_up_after_its_limit() -> None:
     start = time.perf_counter()
     with subprocess.Popen(
-        [sys.executable, "-m", "lib.task_tree", "--limit", "0.5"],
+        [sys.executable, "-m", "lib.demos.task_tree", "--limit", "0.5"],
         stdin=subprocess.PIPE,  # kept open: only the limit can end it
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -88,7 +89,7 @@ def test_shorten_paths_keeps_no_folder_of_this_machine() -> None:
         "    └──  helper elsewhere.py:3\n"
     )
     assert shorten_paths(report) == (
-        "└──  crawl lib/task_tree.py:78\n"
+        "└──  crawl lib/demos/task_tree.py:78\n"
         "    └──  Event.wait asyncio/locks.py\n"
         "    └──  helper elsewhere.py\n"
     )
@@ -136,7 +137,7 @@ def test_pstree_and_ps_read_the_live_program() -> None:
     assert names == ["crawler", "page 1", *requests[:2], "page 2", *requests[2:]]
     assert depth["crawler"] < depth["page 1"] == depth["page 2"] < depth["request 100"]
     assert sum("Event.wait asyncio/locks.py" in line for line in lines) == 4
-    assert "crawl lib/task_tree.py:" in tree.text
+    assert "crawl lib/demos/task_tree.py:" in tree.text
     assert not any(path in tree.text for path in MACHINE_PATHS), tree.text
     assert table.ok and all(name in table.text for name in names)
 
@@ -168,6 +169,6 @@ def test_without_permission_it_says_why() -> None:
 def test_allowing_any_inspector_never_raises() -> None:
     # Yama (ptrace_scope 1, as on Ubuntu) is what it lifts; where there is no Yama, or no
     # Linux, it must quietly do nothing. A child process, so this one keeps its settings.
-    code = "import lib.task_tree as t; t.allow_any_inspector(); print('ok')"
+    code = "import lib.demos.task_tree as t; t.allow_any_inspector(); print('ok')"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (0, "ok\n", "")

@@ -1,4 +1,4 @@
-"""Timers that are right for plain functions and for coroutines (lib.timing)."""
+"""Timers that are right for plain functions and for coroutines (lib.measure.timing)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from lib.timing import (
+from lib.measure.timing import (
     MEASURE_VARIABLE,
     Stopwatch,
     Timed,

@@ -1,4 +1,4 @@
-"""The CPU-bound workload and the CPU-bound/I/O-bound classifier (lib.workloads)."""
+"""The CPU-bound workload and the CPU-bound/I/O-bound classifier (lib.demos.workloads)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import time
 
 import pytest
 
-from lib.workloads import MODULUS, WorkloadProfile, calibrate_rounds, classify, factorial_mod
+from lib.demos.workloads import MODULUS, WorkloadProfile, calibrate_rounds, classify, factorial_mod
 
 
 def expected(start: int, end: int, rounds: int) -> int:
-    """The documented result, computed independently of lib.workloads."""
+    """The documented result, computed independently of lib.demos.workloads."""
     value = math.prod(range(start, end + 1)) % 1_000_000_007
     for _ in range(rounds):
         value = (value * 31 + 7) % 1_000_000_007

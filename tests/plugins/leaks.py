@@ -37,7 +37,7 @@ from typing import Any
 import psutil
 import pytest
 
-from lib.processes import describe, live_children, stop_processes
+from lib.plumbing.processes import describe, live_children, stop_processes
 
 #: Run inside the process to inspect; prints its pid and threads as one line of JSON.
 THREAD_PROBE = (

@@ -110,7 +110,7 @@ def test_the_server_row_falls_back_to_the_python_generator_and_says_so(monkeypat
 
 def test_a_loop_that_is_missing_is_a_row_not_run(monkeypatch) -> None:
     from bench.suites import asyncio_runs, server
-    from lib import event_loops
+    from lib.plumbing import event_loops
 
     monkeypatch.setattr(event_loops, "has_uvloop", lambda: False)
     for result in (
@@ -158,10 +158,10 @@ def imported_names(path: Path) -> set[str]:
                 "lib.anilist.clients.AniListClient",
                 "lib.anilist.running.LocalAniList",
                 "lib.anilist.running.ServerProcess",
-                "lib.recorder.Recorder",
-                "lib.speedup.efficiency",
-                "lib.speedup.ideal_seconds",
-                "lib.timing.Stopwatch",
+                "lib.measure.recorder.Recorder",
+                "lib.measure.speedup.efficiency",
+                "lib.measure.speedup.ideal_seconds",
+                "lib.measure.timing.Stopwatch",
             },
         ),
         (
@@ -169,19 +169,19 @@ def imported_names(path: Path) -> set[str]:
             {
                 "lib.anilist.clients.AsyncAniListClient",
                 "lib.anilist.running.ServerProcess",
-                "lib.fdlimits.raise_open_file_limit",
-                "lib.speedup.efficiency",
-                "lib.timing.Stopwatch",
+                "lib.plumbing.fdlimits.raise_open_file_limit",
+                "lib.measure.speedup.efficiency",
+                "lib.measure.timing.Stopwatch",
             },
         ),
         (
             "cpu",
             {
-                "lib.workloads.factorial_mod",
-                "lib.workloads.calibrate_rounds",
-                "lib.processes.live_children",
-                "lib.speedup.ideal_seconds",
-                "lib.timing.Stopwatch",
+                "lib.demos.workloads.factorial_mod",
+                "lib.demos.workloads.calibrate_rounds",
+                "lib.plumbing.processes.live_children",
+                "lib.measure.speedup.ideal_seconds",
+                "lib.measure.timing.Stopwatch",
             },
         ),
         ("server", {"lib.anilist.running.ServerProcess"}),

@@ -81,5 +81,8 @@ def test_the_binder_environment_builds_from_scratch_with_the_books_helpers(tmp_p
     extensions = run("jupyter", "labextension", "list")
     assert re.search(r"jupyterlab-myst .*enabled", extensions), extensions
     # What every chapter does first: its helpers, sized to the machine.
-    setup = "import lib.timing\nfrom lib.cpus import usable_cpus\nprint(usable_cpus() >= 1)"
+    setup = (
+        "import lib.measure.timing\nfrom lib.measure.cores import usable_cpus\n"
+        "print(usable_cpus() >= 1)"
+    )
     assert run("python", "-c", setup).strip() == "True"

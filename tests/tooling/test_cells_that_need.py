@@ -20,7 +20,7 @@ def notebook(*sources: str) -> nbformat.NotebookNode:
 
 def test_the_measurement_and_what_reads_its_results_are_left_out() -> None:
     chapter = notebook(
-        "from lib.loop_sweep import sweep\nLEVELS = [1, 10]",  # 1: binds sweep, reads nothing
+        "from lib.demos.loop_sweep import sweep\nLEVELS = [1, 10]",  # 1: binds sweep, reads nothing
         "swept = await asyncio.to_thread(sweep, url, LEVELS)",  # 2: reads sweep
         "for name, result in swept.items():\n    print(name, result)",  # 3: reads swept
         "best = max(result.throughput for result in swept.values())",  # 4: reads swept
@@ -43,7 +43,7 @@ def test_a_cell_that_binds_the_name_and_reads_it_is_left_out_too() -> None:
 
 
 def test_a_name_read_by_no_cell_is_an_error() -> None:
-    chapter = notebook("from lib.loop_sweep import sweep", "print('no sweep here')")
+    chapter = notebook("from lib.demos.loop_sweep import sweep", "print('no sweep here')")
     with pytest.raises(LookupError, match="sweep"):
         cells_that_need(chapter, ["sweep"])
 

@@ -20,7 +20,7 @@ assert spec is not None and spec.loader is not None
 execute_notebooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(execute_notebooks)
 
-IMPORT = "from lib.claims import Condition, claim"
+IMPORT = "from lib.measure.claims import Condition, claim"
 UNMET = 'Condition(False, "at least 64 usable cores", "2 usable cores")'
 CLAIMS = {
     "held": 'claim(True, "it held", evidence="2.0×")',

@@ -25,7 +25,7 @@ import psutil
 import pytest
 
 from lib.anilist.running import LocalAniList
-from lib.processes import is_multiprocessing_helper, stop_processes
+from lib.plumbing.processes import is_multiprocessing_helper, stop_processes
 from tests.plugins.leaks import (
     Snapshot,
     find_leaks,

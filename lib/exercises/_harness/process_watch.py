@@ -22,7 +22,7 @@ from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import Any, TypeVar
 
-from lib.processes import stop_processes
+from lib.plumbing.processes import stop_processes
 
 __all__ = [
     "EXIT_WAIT",

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from lib.demos.gil import gil_status
+from lib.demos.workloads import calibrate_rounds, factorial_mod
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -22,8 +24,6 @@ from lib.exercises._harness.gil_probe import (
     gil_lockout,
     gil_verdict,
 )
-from lib.gil import gil_status
-from lib.workloads import calibrate_rounds, factorial_mod
 
 __all__ = [
     "CHILD_TIME_LIMIT",

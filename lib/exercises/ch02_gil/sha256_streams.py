@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from lib.demos.gil import overlap_seconds
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -20,8 +21,7 @@ from lib.exercises._harness.gil_probe import (
     gil_lockout,
     gil_verdict,
 )
-from lib.gil import overlap_seconds
-from lib.recorder import Span
+from lib.measure.recorder import Span
 
 __all__ = [
     "GIL_MIN_BYTES",

@@ -2,7 +2,7 @@
 
 A function defined in a notebook cannot be sent to a worker under ``spawn`` or
 ``forkserver``, so the learner's functions here run in this process, and the processes they
-start run only workers from ``lib`` (``lib.primes``, ``lib.pipeline``). The checkers see
+start run only workers from ``lib`` (``lib.demos.primes``, ``lib.demos.pipeline``). The checkers see
 where the work ran from the pids the workers report, and :class:`NewProcesses` stops any
 process an answer leaves running, so that a wrong answer never leaves one behind.
 

@@ -40,7 +40,7 @@ __all__ = [
 PRIME_LIMITS = [120_000, 10, 0, 2, 3, 60_000, 100, 7_919, 1_000]
 
 PICKLE_HINT = (
-    "could a worker process not get the function? Send lib.primes.count_primes_below itself: "
+    "could a worker process not get the function? Send lib.demos.primes.count_primes_below itself: "
     "a lambda does not pickle, and under spawn or forkserver (the default on Linux from Python "
     "3.14) a worker cannot find a function defined in the notebook"
 )

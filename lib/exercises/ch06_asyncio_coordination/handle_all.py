@@ -23,7 +23,7 @@ from lib.exercises._harness.checking import (
     function_name,
     require_type,
 )
-from lib.log_capture import captured_log
+from lib.plumbing.log_capture import captured_log
 
 __all__ = [
     "FAILING_ITEM",

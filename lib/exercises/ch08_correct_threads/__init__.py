@@ -1,7 +1,7 @@
 """Checkers for chapter 8, "Getting threads right".
 
 Each checker runs the learner's code in threads it watches: the locks of exercise 8.1 come
-from :mod:`lib.deadlock`, so a deadlock is reported (who held what) and broken instead of
+from :mod:`lib.demos.deadlock`, so a deadlock is reported (who held what) and broken instead of
 hanging; the calls of 8.2 and the handler of 8.3 record when they ran, and are ended by the
 check, so nothing is left running.
 

@@ -1,7 +1,7 @@
 """The check of exercise 8.1: transfers that cannot deadlock.
 
-The learner's ``transfer`` gets accounts whose locks come from :mod:`lib.deadlock`, under a
-:class:`~lib.deadlock.Watchdog`: an answer that deadlocks is reported with who held what, and
+The learner's ``transfer`` gets accounts whose locks come from :mod:`lib.demos.deadlock`, under a
+:class:`~lib.demos.deadlock.Watchdog`: an answer that deadlocks is reported with who held what, and
 its threads are freed, so the check ends and leaves nothing running. A balance records every
 change made without both accounts' locks held.
 """
@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from lib.deadlock import DeadlockError, LockGraph, Watchdog, WatchedLock
+from lib.demos.deadlock import DeadlockError, LockGraph, Watchdog, WatchedLock
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,

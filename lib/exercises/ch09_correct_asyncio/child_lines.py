@@ -30,8 +30,8 @@ from lib.exercises._harness.checking import (
     require_function,
 )
 from lib.exercises.ch09_correct_asyncio._common import describe_error, run_answer
-from lib.log_capture import captured_log
-from lib.processes import stop_processes
+from lib.plumbing.log_capture import captured_log
+from lib.plumbing.processes import stop_processes
 
 __all__ = [
     "CHATTY",

@@ -11,8 +11,8 @@ from typing import Any
 import dask.config
 from distributed import Client, Future, LocalCluster, default_client
 
-from lib.dask_tidy import stop_distributed_threads
 from lib.exercises._harness.checking import CaseFailed
+from lib.plumbing.dask_tidy import stop_distributed_threads
 
 __all__ = [
     "SLOW_ITEM",
