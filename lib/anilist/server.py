@@ -10,7 +10,8 @@ Run it inside the kernel with :class:`lib.anilist.running.LocalAniList`, or as i
     python -m lib.anilist --port 8080 --latency 0.1
 
 It listens on loopback only unless told otherwise (``--host ADDRESS --allow-remote``); its
-guards against bad input and for binding live in :mod:`lib.anilist.guards`.
+guards against bad input and for binding live in :mod:`lib.anilist.guards`, and what it logs
+about misbehaving clients (a malformed request in one line) in :mod:`lib.anilist.server_log`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from lib.anilist.guards import (
     read_json_body,
 )
 from lib.anilist.ratelimit import SlidingWindowLimiter
+from lib.anilist.server_log import http_logger
 
 __all__ = [
     "HOST",
@@ -279,7 +281,9 @@ async def start_site(
         OSError: if the port is taken.
     """
     guards.check_bind_host(host, allow_remote)
-    runner = web.AppRunner(build_app(state), access_log=None, shutdown_timeout=1.0)
+    # Its connections log to our own logger, which puts a malformed request in one line.
+    app = build_app(state)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, logger=http_logger())
     await runner.setup()
     # A deep accept queue: a thousand clients connecting at once must not wait on SYN retries.
     site = web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG)
