@@ -9,6 +9,8 @@ One module a job; open the one a chapter names:
   (``--loop uvloop`` for uvloop)
 - ``guards``: what keeps it safe: loopback binding, error shapes, body limits, clients that
   hang up mid-request
+- ``server_log``: what it logs about misbehaving clients: a malformed request in one line,
+  a burst of hang-ups summarised once a second
 - ``ratelimit``: the sliding window behind the 429 answers
 - ``running``: ``LocalAniList`` (the server in a thread of the kernel) and ``ServerProcess``
   (the server in a process of its own), each on asyncio's own event loop or on uvloop

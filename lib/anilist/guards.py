@@ -4,7 +4,7 @@
   a network-facing address (:func:`check_bind_host`).
 - **Clients that go away**: a client that hangs up before its body arrived is normal, not a
   server error: :func:`read_json_body` raises :class:`ClientGone`, which the server counts and
-  reports in one short line, with no traceback.
+  logs with no traceback, a burst of them summarised (:mod:`lib.anilist.server_log`).
 - **Errors in AniList's shape**: every error the API sends, including the ones aiohttp
   raises itself (a wrong method, a body over the 1 MiB limit), has a JSON body with a
   message (:func:`error_response`, :func:`anilist_errors`), and a request body that can't

@@ -10,7 +10,8 @@ Run it inside the kernel with :class:`lib.anilist.running.LocalAniList`, or as i
     python -m lib.anilist --port 8080 --latency 0.1
 
 It listens on loopback only unless told otherwise (``--host ADDRESS --allow-remote``); its
-guards against bad input and for binding live in :mod:`lib.anilist.guards`.
+guards against bad input and for binding live in :mod:`lib.anilist.guards`, and what it logs
+about misbehaving clients (one line each, bursts summarised) in :mod:`lib.anilist.server_log`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from lib.anilist.guards import (
     read_json_body,
 )
 from lib.anilist.ratelimit import SlidingWindowLimiter
+from lib.anilist.server_log import HangUpSummary, http_logger
 
 __all__ = [
     "HOST",
@@ -118,6 +120,7 @@ class ServerState:
         self.disconnected = 0  # requests whose client hung up before it could be answered
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.hang_ups = HangUpSummary(LOG)  # the log's view of `disconnected`: bursts summarised
         self.apply(config)
 
     def apply(self, config: ServerConfig) -> None:
@@ -176,11 +179,10 @@ async def answer_query(request: web.Request) -> web.Response:
         status = response.status
         return response
     except ClientGone as gone:
-        # Normal on a network: one short line and a count, no traceback. The empty answer
-        # goes nowhere (aiohttp drops a write to a closed connection quietly).
+        # Normal on a network: counted, logged without a traceback (a burst in a line a
+        # second). The empty answer goes nowhere (aiohttp drops a write to a closed connection).
         status = 0
-        count = state.client_gone()
-        LOG.warning("client %s hung up mid-request (%d so far)", gone, count)
+        state.hang_ups.client_gone(str(gone), state.client_gone())
         return web.Response(status=499)
     finally:
         if status:
@@ -279,7 +281,9 @@ async def start_site(
         OSError: if the port is taken.
     """
     guards.check_bind_host(host, allow_remote)
-    runner = web.AppRunner(build_app(state), access_log=None, shutdown_timeout=1.0)
+    # Its connections log to our own logger, which puts a malformed request in one line.
+    app = build_app(state)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, logger=http_logger())
     await runner.setup()
     # A deep accept queue: a thousand clients connecting at once must not wait on SYN retries.
     site = web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG)
@@ -289,7 +293,8 @@ async def start_site(
 
 
 async def stop_site(state: ServerState, runner: web.AppRunner) -> None:
-    """Release hung requests, then close every connection and the listening socket."""
+    """Release hung requests, close every connection and the socket; log the last hang-ups."""
     state.stopping.set()
     await runner.cleanup()
     await asyncio.sleep(0)  # let the closed connections' callbacks run before the loop ends
+    state.hang_ups.close()

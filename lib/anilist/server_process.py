@@ -1,11 +1,13 @@
 """The local API in a process of its own: ``ServerProcess``, started with ``python -m lib.anilist``.
 
 A context manager that leaves nothing behind on exit: no process, no thread, no pipe. The
-chapters import it from :mod:`lib.anilist.running`, beside :class:`LocalAniList`.
+chapters import it from :mod:`lib.anilist.running`, beside :class:`LocalAniList`. What the
+process logs (its standard error) is kept: :attr:`ServerProcess.output`.
 """
 
 from __future__ import annotations
 
+import collections
 import queue
 import subprocess
 import sys
@@ -18,10 +20,11 @@ from lib.anilist.guards import check_bind_host
 from lib.anilist.server import HOST, ServerConfig, config_from
 from lib.plumbing import event_loops
 
-__all__ = ["START_TIMEOUT", "STOP_TIMEOUT", "ServerProcess"]
+__all__ = ["OUTPUT_LINES", "START_TIMEOUT", "STOP_TIMEOUT", "ServerProcess"]
 
 START_TIMEOUT = 15.0  # seconds to wait for a server to come up before giving up
 STOP_TIMEOUT = 10.0
+OUTPUT_LINES = 1000  # the last lines of the process's output that are kept
 
 
 class ServerProcess:
@@ -56,6 +59,7 @@ class ServerProcess:
         self._allow_remote = allow_remote
         self._process: subprocess.Popen[str] | None = None
         self._reader: threading.Thread | None = None
+        self._output: collections.deque[str] = collections.deque(maxlen=OUTPUT_LINES)
         self.url = ""
 
     def _command(self) -> list[str]:
@@ -74,14 +78,15 @@ class ServerProcess:
         )
         self._process = process
         first_line: queue.Queue[str] = queue.Queue()
+        output = self._output = collections.deque(maxlen=OUTPUT_LINES)
 
         def read_output() -> None:
             if process.stdout is None:
                 first_line.put("")
                 return
             first_line.put(process.stdout.readline())
-            for _ in process.stdout:  # keep draining: a full pipe would block the server
-                pass
+            for line in process.stdout:  # keep draining: a full pipe would block the server
+                output.append(line.rstrip("\n"))
 
         # readline() blocks, and pipes can't be polled on Windows: read in a helper thread,
         # which ends when the process closes its output.
@@ -115,6 +120,12 @@ class ServerProcess:
         if process.stdout is not None:
             process.stdout.close()
         self.url = ""
+
+    @property
+    def output(self) -> list[str]:
+        """What the process printed after ``serving on``, its log: the last
+        :data:`OUTPUT_LINES` lines, complete once it has stopped (kept until the next start)."""
+        return list(self._output)
 
     @property
     def pid(self) -> int | None:

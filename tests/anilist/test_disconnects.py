@@ -1,8 +1,9 @@
-"""A client that hangs up mid-request is normal: one short line and a count, no traceback.
+"""A client that hangs up mid-request is normal: a count and short lines, no traceback.
 
 Held against hundreds of clients that send half a body and hang up, the server stays up,
-serves everyone else, counts each in ``stats()["disconnected"]`` and logs one line for each,
-in a thread of this process (:class:`LocalAniList`) as in a process of its own.
+serves everyone else, counts each in ``stats()["disconnected"]`` and logs them without a
+traceback, a burst in a few lines (their rules: ``test_server_log.py``), in a thread of this
+process (:class:`LocalAniList`) as in a process of its own.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def still_serving(url: str) -> None:
 
 
 @pytest.mark.parametrize("clients", [50, 300])
-def test_thread_server_counts_half_bodies_in_one_line_each(clients: int, caplog) -> None:
+def test_thread_server_counts_half_bodies_in_a_few_short_lines(clients: int, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     with LocalAniList(latency=0.0) as server:
         hang_up(server.url, clients)
@@ -74,8 +75,9 @@ def test_thread_server_counts_half_bodies_in_one_line_each(clients: int, caplog)
     assert stats["in_flight"] == 0
     assert not [r for r in caplog.records if r.exc_info], "no traceback for a client gone"
     lines = [r.getMessage() for r in caplog.records if r.name == "lib.anilist.server"]
-    assert len(lines) == clients
+    assert 1 <= len(lines) < 10, "a burst is summarised"
     assert all("hung up mid-request" in line and "\n" not in line for line in lines)
+    assert lines[-1].endswith(f"({clients} so far)"), "no count is lost when the server stops"
 
 
 def test_a_client_that_leaves_during_the_latency_is_counted(caplog) -> None:
@@ -103,7 +105,7 @@ def test_process_server_counts_them_too() -> None:
     assert stats["disconnected"] == 200 and stats["in_flight"] == 0
 
 
-def test_the_program_writes_one_short_line_per_client_and_no_traceback() -> None:
+def test_the_program_writes_a_few_short_lines_and_no_traceback() -> None:
     """``python -m lib.anilist`` itself, with its output read to the end: 500 clients."""
     program = subprocess.Popen(
         [sys.executable, "-m", "lib.anilist", "--latency", "0"],
@@ -124,6 +126,6 @@ def test_the_program_writes_one_short_line_per_client_and_no_traceback() -> None
         output, _ = program.communicate(timeout=STOP_TIMEOUT)
     lines = output.splitlines()
     assert "Traceback" not in output
-    assert len(lines) == 500, lines[:5]
-    assert all(" hung up mid-request (" in line for line in lines)
+    assert 1 <= len(lines) < 10, lines[:5]
+    assert all(" hung up mid-request " in line for line in lines)
     assert lines[-1].endswith("(500 so far)")
