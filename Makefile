@@ -122,6 +122,7 @@ lint: setup
 	$(IN_A_CLONE)
 	$(BIN)/ruff check lib bench tests chapters scripts _ext conftest.py
 	$(BIN)/ruff format --check lib bench tests scripts _ext conftest.py
+	$(BIN)/python scripts/house_rules.py sizes
 	@if $(FREE_THREADED); then echo "mypy: skipped on a free-threaded build (see requirements-lint.txt)"; \
 	else $(BIN)/mypy; fi
 
