@@ -74,11 +74,11 @@ def test_spans_from_asyncio_tasks_are_named_after_the_task() -> None:
             for n in range(3):
                 group.create_task(job(n), name=f"fetch-{n}")
 
-    begin = time.perf_counter()
     asyncio.run(main())
-    assert time.perf_counter() - begin < 0.14, "the three tasks should overlap"
 
     spans = recorder.spans()
+    # All three start before any ends: told by the spans, not by a wall-clock bound.
+    assert max(span.start for span in spans) < min(span.end for span in spans), spans
     assert sorted((span.task, span.worker) for span in spans) == [
         ("job 0", "fetch-0"),
         ("job 1", "fetch-1"),
