@@ -158,13 +158,10 @@ def task_footprint(counts: Sequence[int]) -> list[Sample]:
     """
     import asyncio
 
+    from lib.plumbing.event_loops import refuse_running_loop
+
     counts = _check_counts(counts)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass  # no loop running in this thread: good
-    else:
-        raise RuntimeError("task_footprint runs its own event loop: call it where none runs")
+    refuse_running_loop("task_footprint")
     plain = asyncio.run(_task_samples(counts, trace=False))
     traced = asyncio.run(_task_samples(counts, trace=True))
     return [
