@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -20,9 +18,6 @@ from lib.anilist.catalogue import KNOWN_TITLES
 from lib.anilist.clients import MEDIA_QUERY
 from lib.anilist.running import LocalAniList
 from lib.anilist.server import ServerConfig
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 # --- sockets, threads and shutdown --------------------------------------------------------
 
@@ -155,28 +150,14 @@ def test_parse_args_rejects_bad_input(argv, capsys) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM handling is POSIX-only")
-def test_module_serves_and_exits_cleanly_on_sigterm(net) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lib.anilist", "--latency", "0"],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONWARNINGS": "error"},
-    )
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("serving on http://127.0.0.1:"), line
-        port = int(line.rstrip().rstrip("/").rsplit(":", 1)[1])
-        with requests.Session() as session:
-            response = session.get(f"http://127.0.0.1:{port}/health", timeout=5)
-        assert response.json() == {"status": "ok", "loop": "asyncio"}
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=5) == 0, "SIGTERM should end the server cleanly"
-        assert net.refused(port)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stdout.close()
+def test_module_serves_and_exits_cleanly_on_sigterm(net, anilist_program) -> None:
+    process = anilist_program("--latency", "0", env={**os.environ, "PYTHONWARNINGS": "error"})
+    line = process.stdout.readline()
+    assert line.startswith("serving on http://127.0.0.1:"), line
+    port = int(line.rstrip().rstrip("/").rsplit(":", 1)[1])
+    with requests.Session() as session:
+        response = session.get(f"http://127.0.0.1:{port}/health", timeout=5)
+    assert response.json() == {"status": "ok", "loop": "asyncio"}
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=5) == 0, "SIGTERM should end the server cleanly"
+    assert net.refused(port)
