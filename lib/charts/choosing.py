@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from lib.charts.common import IDEAL_COLOUR, model_colour, new_figure, new_panels
+from lib.charts.common import IDEAL_COLOUR, label_rows, model_colour, new_figure, new_panels
 from lib.charts.flowchart import Node, draw_flowchart
 from lib.measure.memory import Sample
 from lib.measure.speedup import speedup
@@ -138,11 +138,8 @@ def plot_memory_per_unit(bars: Sequence[tuple[str, str, float]], title: str) -> 
         )
     ax.set_xscale("log")
     ax.set_xlim(100, 1e9)
-    ax.set_yticks(range(len(bars)), [label for label, _, _ in bars], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("memory per unit (bytes, log scale)")
-    ax.set_title(title)
-    ax.grid(axis="x", alpha=0.3)
+    labels = [label for label, _, _ in bars]
+    label_rows(ax, labels, "memory per unit (bytes, log scale)", title, fontsize=8)
     return fig
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "MODEL_COLOURS",
     "OTHER_MODEL_COLOURS",
     "Run",
+    "label_rows",
     "model_colour",
     "new_figure",
     "new_panels",
@@ -73,6 +74,20 @@ def new_panels(title: str, panels: int = 2) -> tuple[Figure, list[Axes]]:
     fig.patch.set_facecolor("white")
     fig.suptitle(title)
     return fig, list(axes[0])
+
+
+def label_rows(
+    ax: Axes, rows: Sequence[str], xlabel: str, title: str, fontsize: float | None = None
+) -> None:
+    """Finish a chart of horizontal rows: ``rows`` names them top to bottom (row 0 on top),
+    then the x axis gets ``xlabel`` and a light grid, the chart ``title``."""
+    ax.set_yticks(range(len(rows)), rows)
+    if fontsize is not None:
+        ax.tick_params(axis="y", labelsize=fontsize)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
 
 
 @dataclass(frozen=True)
@@ -184,11 +199,8 @@ def plot_timeline(
             color="white" if span.ok else colour,
             clip_on=True,
         )
-    ax.set_yticks(range(len(lanes)), [f"{lane_name} {i + 1}" for i in range(len(lanes))])
-    ax.invert_yaxis()
-    ax.set_xlabel("time since the first task started (s)")
-    ax.set_title(title)
-    ax.grid(axis="x", alpha=0.3)
+    lane_names = [f"{lane_name} {i + 1}" for i in range(len(lanes))]
+    label_rows(ax, lane_names, "time since the first task started (s)", title)
     return fig
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from matplotlib.figure import Figure
 
-from lib.charts.common import IDEAL_COLOUR, model_colour, new_figure
+from lib.charts.common import IDEAL_COLOUR, label_rows, model_colour, new_figure
 from lib.measure.asyncio_watch import Samples
 from lib.measure.recorder import Span
 
@@ -84,10 +84,7 @@ def plot_polite_attempts(spans: Sequence[Span], ids: Sequence[object], title: st
         refused_at = [span.start - origin for span in attempts if not span.ok]
         label = "refused: 429 + Retry-After" if first else None
         ax.plot(refused_at, [row] * len(refused_at), "x", color=IDEAL_COLOUR, label=label)
-    ax.set_yticks(range(len(attempts_by_id)), [f"id {anime_id}" for anime_id in attempts_by_id])
-    ax.invert_yaxis()
-    ax.set_xlabel("time since the first request (s)")
-    ax.set_title(title)
+    rows = [f"id {anime_id}" for anime_id in attempts_by_id]
+    label_rows(ax, rows, "time since the first request (s)", title)
     ax.legend(loc="upper right")
-    ax.grid(axis="x", alpha=0.3)
     return fig

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from lib.demos.choose_reasons import OTHER_POOL, SHARED_STATE, bound, processes
 from lib.demos.gil import gil_status
-from lib.demos.workloads import CPU_BOUND_SHARE, IO_BOUND_SHARE, WorkloadProfile
+from lib.demos.workloads import CPU_BOUND_SHARE, IO_BOUND_SHARE, WorkloadProfile, kind_of
 from lib.measure.cores import usable_cpus
 
 __all__ = [
@@ -123,11 +123,7 @@ class Workload:
     @property
     def kind(self) -> str:
         """``"CPU-bound"``, ``"I/O-bound"`` or ``"mixed"``, with lib.demos.workloads' thresholds."""
-        if self.cpu_share >= CPU_BOUND_SHARE:
-            return "CPU-bound"
-        if self.cpu_share <= IO_BOUND_SHARE:
-            return "I/O-bound"
-        return "mixed"
+        return kind_of(self.cpu_share)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,12 @@ from dataclasses import dataclass, field
 
 from lib.anilist.clients import AsyncAniListClient
 from lib.measure.cpu_use import CpuMeter, CpuUse
-from lib.plumbing.event_loops import LOOP_NAMES, available_loops, loop_factory
+from lib.plumbing.event_loops import (
+    LOOP_NAMES,
+    available_loops,
+    loop_factory,
+    refuse_running_loop,
+)
 
 __all__ = ["Batch", "LoopSweep", "loops_here", "sweep"]
 
@@ -142,12 +147,7 @@ def sweep(
     """
     _check(url, batches, connections, profile_requests)
     factory = loop_factory(loop)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass  # no loop runs in this thread: good
-    else:
-        raise RuntimeError("sweep() makes its own event loop: call it in a thread of its own")
+    refuse_running_loop("sweep()")
     pids = () if server_pid is None else (server_pid,)
     client = AsyncAniListClient(url, timeout=timeout, max_connections=connections)
     done: list[Batch] = []

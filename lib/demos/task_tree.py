@@ -28,7 +28,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 __all__ = ["PAGES", "Inspection", "TaskTreeProgram", "inspect_tasks", "shorten_paths"]
@@ -201,12 +200,7 @@ class TaskTreeProgram:
     def __enter__(self) -> TaskTreeProgram:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 

@@ -19,12 +19,22 @@ __all__ = [
     "calibrate_rounds",
     "classify",
     "factorial_mod",
+    "kind_of",
     "queued",
 ]
 
 MODULUS = 1_000_000_007  # a large prime keeps the numbers small and the work honest
 CPU_BOUND_SHARE = 0.7  # busy at least this share of the time it could run: CPU-bound
 IO_BOUND_SHARE = 0.3  # busy at most this share: I/O-bound; in between: mixed
+
+
+def kind_of(cpu_share: float) -> str:
+    """``"CPU-bound"``, ``"I/O-bound"`` or ``"mixed"``: what a ``cpu_share`` makes work."""
+    if cpu_share >= CPU_BOUND_SHARE:
+        return "CPU-bound"
+    if cpu_share <= IO_BOUND_SHARE:
+        return "I/O-bound"
+    return "mixed"
 
 
 def factorial_mod(start: int, end: int, rounds: int) -> int:
@@ -103,11 +113,8 @@ class WorkloadProfile:
 
     @property
     def kind(self) -> str:
-        if self.cpu_share >= CPU_BOUND_SHARE:
-            return "CPU-bound"
-        if self.cpu_share <= IO_BOUND_SHARE:
-            return "I/O-bound"
-        return "mixed"
+        """``"CPU-bound"``, ``"I/O-bound"`` or ``"mixed"`` (:func:`kind_of` its share)."""
+        return kind_of(self.cpu_share)
 
     def __str__(self) -> str:
         return (

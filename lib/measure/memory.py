@@ -158,13 +158,10 @@ def task_footprint(counts: Sequence[int]) -> list[Sample]:
     """
     import asyncio
 
+    from lib.plumbing.event_loops import refuse_running_loop
+
     counts = _check_counts(counts)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass  # no loop running in this thread: good
-    else:
-        raise RuntimeError("task_footprint runs its own event loop: call it where none runs")
+    refuse_running_loop("task_footprint")
     plain = asyncio.run(_task_samples(counts, trace=False))
     traced = asyncio.run(_task_samples(counts, trace=True))
     return [
@@ -214,6 +211,8 @@ def process_footprint(counts: Sequence[int], start_method: str | None = None) ->
     """
     import queue
 
+    from lib.plumbing.processes import stop_processes  # here: the idle children skip psutil
+
     counts = _check_counts(counts)
     context: Any = multiprocessing.get_context(start_method)  # any start method's context
     ready = context.Queue()
@@ -240,12 +239,10 @@ def process_footprint(counts: Sequence[int], start_method: str | None = None) ->
             rss, pss, uss = _child_memory(pids)
             samples.append(Sample(count, starting, rss, pss=pss, uss=uss))
     finally:
-        stop.set()
+        stop.set()  # each idle child returns from its wait and exits
         for child in children:
             child.join(JOIN_TIMEOUT)
-            if child.is_alive():
-                child.kill()
-                child.join(JOIN_TIMEOUT)
+        stop_processes(children)  # any still running: terminated, killed if need be
         ready.close()
         ready.join_thread()
     return samples

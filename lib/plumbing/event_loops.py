@@ -9,6 +9,8 @@ program picks its loop in one place::
         runner.run(main())
 
 :func:`run` does exactly that. Names are ``"asyncio"`` (the default loop) and ``"uvloop"``.
+A function that runs a loop of its own calls :func:`refuse_running_loop` first, to say where
+it must be called instead.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "available_loops",
     "has_uvloop",
     "loop_factory",
+    "refuse_running_loop",
     "run",
 ]
 
@@ -61,6 +64,22 @@ def loop_factory(name: str = "asyncio") -> Callable[[], asyncio.AbstractEventLoo
 
     factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
     return factory
+
+
+def refuse_running_loop(caller: str) -> None:
+    """Check that no event loop runs in this thread, for ``caller``, which runs one of its own.
+
+    Raises:
+        RuntimeError: an event loop is running in this thread (in a notebook, say); the message
+            names ``caller`` and says to call it in a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # no loop runs in this thread: good
+    raise RuntimeError(
+        f"{caller} runs its own event loop: call it where none runs, in a thread of its own"
+    )
 
 
 def run(coroutine: Coroutine[Any, Any, T], loop: str = "asyncio") -> T:

@@ -11,10 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,7 +19,6 @@ import requests
 from lib.anilist.clients import request_body
 from lib.anilist.running import STOP_TIMEOUT, LocalAniList, ServerProcess
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 BODY = json.dumps(request_body(100)).encode()
 HEAD = (
     "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -105,25 +101,15 @@ def test_process_server_counts_them_too() -> None:
     assert stats["disconnected"] == 200 and stats["in_flight"] == 0
 
 
-def test_the_program_writes_a_few_short_lines_and_no_traceback() -> None:
+def test_the_program_writes_a_few_short_lines_and_no_traceback(anilist_program) -> None:
     """``python -m lib.anilist`` itself, with its output read to the end: 500 clients."""
-    program = subprocess.Popen(
-        [sys.executable, "-m", "lib.anilist", "--latency", "0"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert program.stdout is not None
-        url = program.stdout.readline().removeprefix("serving on ").strip()
-        hang_up(url, 500)
-        still_serving(url)
-        time.sleep(0.3)
-    finally:
-        program.terminate()
-        output, _ = program.communicate(timeout=STOP_TIMEOUT)
+    program = anilist_program("--latency", "0")
+    url = program.stdout.readline().removeprefix("serving on ").strip()
+    hang_up(url, 500)
+    still_serving(url)
+    time.sleep(0.3)
+    program.terminate()
+    output, _ = program.communicate(timeout=STOP_TIMEOUT)
     lines = output.splitlines()
     assert "Traceback" not in output
     assert 1 <= len(lines) < 10, lines[:5]

@@ -50,25 +50,27 @@ def test_the_default_loop_is_asyncios_own(query) -> None:
     assert ServerProcess().loop == "asyncio"
 
 
-def test_an_unknown_loop_is_refused_before_anything_starts(capsys) -> None:
+def refused_everywhere(loop: str, error: type[Exception], message: str, capsys) -> str:
+    """Check that both servers raise ``error`` matching ``message`` for ``loop``, before they
+    start, and that the command line exits with status 2; return what it printed."""
     for server in (LocalAniList, ServerProcess):
-        with pytest.raises(ValueError, match="loop must be one of asyncio, uvloop"):
-            server(loop="tokio")
+        with pytest.raises(error, match=message):
+            server(loop=loop)
     with pytest.raises(SystemExit) as exit_info:
-        parse_command_line(["--loop", "tokio"])
+        parse_command_line(["--loop", loop])
     assert exit_info.value.code == 2
-    assert "--loop" in capsys.readouterr().err
+    return capsys.readouterr().err
+
+
+def test_an_unknown_loop_is_refused_before_anything_starts(capsys) -> None:
+    said = refused_everywhere("tokio", ValueError, "loop must be one of asyncio, uvloop", capsys)
+    assert "--loop" in said
 
 
 def test_a_missing_uvloop_is_a_clear_error(monkeypatch, capsys) -> None:
     monkeypatch.setattr(event_loops, "has_uvloop", lambda: False)
-    for server in (LocalAniList, ServerProcess):
-        with pytest.raises(ModuleNotFoundError, match="uvloop is not installed"):
-            server(loop="uvloop")
-    with pytest.raises(SystemExit) as exit_info:
-        parse_command_line(["--loop", "uvloop"])
-    assert exit_info.value.code == 2
-    assert "uvloop is not installed" in capsys.readouterr().err
+    said = refused_everywhere("uvloop", ModuleNotFoundError, "uvloop is not installed", capsys)
+    assert "uvloop is not installed" in said
 
 
 def test_the_command_line_round_trips_the_loop() -> None:

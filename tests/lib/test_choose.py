@@ -16,7 +16,7 @@ from lib.demos.choose import (
     Workload,
     choose_model,
 )
-from lib.demos.workloads import WorkloadProfile
+from lib.demos.workloads import WorkloadProfile, kind_of
 
 # --- the rule -----------------------------------------------------------------------------
 
@@ -74,6 +74,7 @@ def test_choose_model_follows_the_rule(workload, cores, model, workers, gil) -> 
 def test_kind_uses_the_same_thresholds_as_lib_workloads(share, kind) -> None:
     assert Workload(share, 2).kind == kind
     assert WorkloadProfile(wall_seconds=1.0, cpu_seconds=share).kind == kind
+    assert kind_of(share) == kind
 
 
 def test_the_boundaries_pick_the_documented_models() -> None:

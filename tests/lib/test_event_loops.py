@@ -36,3 +36,13 @@ def test_missing_uvloop_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
     assert event_loops.available_loops() == ("asyncio",)
     with pytest.raises(ModuleNotFoundError, match="no Windows build"):
         event_loops.loop_factory("uvloop")
+
+
+def test_refuse_running_loop_names_the_caller_only_inside_a_loop() -> None:
+    event_loops.refuse_running_loop("outside()")  # no loop runs here: nothing raised
+
+    async def inside() -> None:
+        event_loops.refuse_running_loop("sweep()")
+
+    with pytest.raises(RuntimeError, match=r"^sweep\(\) runs its own event loop: .* of its own$"):
+        asyncio.run(inside())

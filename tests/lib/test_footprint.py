@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import sys
 import threading
+import time
+from typing import Any
 
 import psutil
 import pytest
 
+from lib.measure import memory
 from lib.measure.memory import (
     Sample,
     fit_slope,
@@ -171,3 +175,26 @@ def test_process_footprint_measures_children_and_stops_them(method) -> None:
 def test_process_footprint_rejects_an_unknown_method() -> None:
     with pytest.raises(ValueError):
         process_footprint([0, 1], start_method="teleport")
+
+
+def stubborn_worker(ready: Any, stop: Any, timeout: float = 0.0) -> None:
+    """An idle child that reports, then ignores ``stop``: it must be stopped by force."""
+    ready.put(os.getpid())
+    time.sleep(60)
+
+
+@pytest.mark.skipif("fork" not in METHODS, reason="the stubborn child is passed by fork")
+def test_process_footprint_stops_a_child_that_ignores_stop(monkeypatch) -> None:
+    monkeypatch.setattr(memory, "idle_worker", stubborn_worker)
+    monkeypatch.setattr(memory, "JOIN_TIMEOUT", 0.2)
+    before = {child.pid for child in psutil.Process().children()}
+    begin = time.perf_counter()
+    samples = process_footprint([0, 2], start_method="fork")
+    assert [s.count for s in samples] == [0, 2]
+    assert time.perf_counter() - begin < 20, "the children were not left to their 60 s sleep"
+    live = [
+        child
+        for child in psutil.Process().children()
+        if child.pid not in before and "resource_tracker" not in " ".join(child.cmdline())
+    ]
+    assert live == []

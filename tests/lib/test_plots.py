@@ -14,7 +14,9 @@ from lib.charts.common import (
     IDEAL_COLOUR,
     MODEL_COLOURS,
     Run,
+    label_rows,
     model_colour,
+    new_figure,
     new_panels,
     plot_outcomes,
     plot_speedup,
@@ -173,6 +175,18 @@ def test_plot_timeline_lane_name_and_white_background() -> None:
     fig = plot_timeline(SPANS[:2], "t", "asyncio", lane_name="task")
     assert [label.get_text() for label in fig.axes[0].get_yticklabels()] == ["task 1", "task 2"]
     assert to_hex(fig.get_facecolor()) == WHITE
+
+
+def test_label_rows_names_the_rows_top_down_with_axis_title_and_grid() -> None:
+    _, ax = new_figure()
+    ax.barh([0, 1, 2], [3, 1, 2])
+    label_rows(ax, ["first", "second", "third"], "seconds", "Rows", fontsize=7)
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["first", "second", "third"]
+    assert ax.yaxis_inverted(), "row 0 is drawn on top"
+    assert (ax.get_xlabel(), ax.get_title()) == ("seconds", "Rows")
+    assert all(line.get_visible() for line in ax.xaxis.get_gridlines())
+    assert not any(line.get_visible() for line in ax.yaxis.get_gridlines())
+    assert {label.get_fontsize() for label in ax.get_yticklabels()} == {7}
 
 
 def test_plot_timeline_rejects_empty_input_and_unknown_model() -> None:

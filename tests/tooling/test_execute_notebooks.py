@@ -20,6 +20,8 @@ assert spec is not None and spec.loader is not None
 execute_notebooks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(execute_notebooks)
 
+pytestmark = pytest.mark.timeout(120)  # each test starts a kernel or two (one test: 180 s)
+
 IMPORT = "from lib.measure.claims import Condition, claim"
 UNMET = 'Condition(False, "at least 64 usable cores", "2 usable cores")'
 CLAIMS = {
@@ -29,20 +31,23 @@ CLAIMS = {
 }
 
 
-def notebook_with(tmp_path: Path, outcome: str) -> Path:
+def write_notebook(path: Path, *sources: str) -> Path:
+    """A notebook at ``path`` of one code cell for each source, for the python3 kernel."""
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(IMPORT), nbformat.v4.new_code_cell(CLAIMS[outcome])]
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    path = tmp_path / f"{outcome}.ipynb"
     nbformat.write(notebook, path)
     return path
+
+
+def notebook_with(tmp_path: Path, outcome: str) -> Path:
+    return write_notebook(tmp_path / f"{outcome}.ipynb", IMPORT, CLAIMS[outcome])
 
 
 def outputs(path: Path) -> list[object]:
     return [cell.get("outputs", []) for cell in nbformat.read(path, as_version=4).cells]
 
 
-@pytest.mark.timeout(120)
 def test_a_notebook_whose_claims_held_is_written(tmp_path: Path) -> None:
     path = notebook_with(tmp_path, "held")
     assert execute_notebooks.main([str(path)]) == 0
@@ -50,7 +55,6 @@ def test_a_notebook_whose_claims_held_is_written(tmp_path: Path) -> None:
     assert "✓ Shown by this run: it held" in shown["data"]["text/plain"]
 
 
-@pytest.mark.timeout(120)
 def test_a_claim_that_failed_stops_the_run_and_nothing_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -61,7 +65,6 @@ def test_a_claim_that_failed_stops_the_run_and_nothing_is_written(
     assert execute_notebooks.main(["--check", str(path)]) == 1
 
 
-@pytest.mark.timeout(120)
 def test_a_note_is_never_written_unless_allowed_and_does_not_fail_a_check(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -84,11 +87,7 @@ def test_a_second_attempt_is_only_for_a_failed_claim_and_says_so(
     err = capsys.readouterr().err
     assert "FAILED (run 1 of 2), running it again" in err
     assert "FAILED (run 2 of 2), not written" in err
-    broken = tmp_path / "broken.ipynb"
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("1 / 0")]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    nbformat.write(notebook, broken)
+    broken = write_notebook(tmp_path / "broken.ipynb", "1 / 0")
     assert execute_notebooks.main(["--check", "--attempts", "2", str(broken)]) == 1
     assert "run 2 of 2" not in capsys.readouterr().err, "any other error fails at once"
     with pytest.raises(SystemExit):

@@ -73,17 +73,23 @@ def test_reports_an_absent_interpreter(tmp_path: Path) -> None:
     assert found.stdout == ""
 
 
-def test_make_test_skips_an_absent_version_successfully(tmp_path: Path) -> None:
+def make(*args: str, pyenv_root: Path) -> subprocess.CompletedProcess[str]:
+    """``make ARGS`` in the repository, as if run from a shell: no outer make's flags (an outer
+    ``make test PYTHON=...`` aside), and ``pyenv_root`` as pyenv's folder."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
-    env["PYENV_ROOT"] = str(tmp_path / "no-pyenv")  # an outer `make test PYTHON=...` aside
-    done = subprocess.run(
-        ["make", "--no-print-directory", "test", "PYTHON=python3.98"],
+    env["PYENV_ROOT"] = str(pyenv_root)
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_make_test_skips_an_absent_version_successfully(tmp_path: Path) -> None:
+    done = make("test", "PYTHON=python3.98", pyenv_root=tmp_path / "no-pyenv")
     assert done.returncode == 0, done.stderr
     assert "skipped, no python3.98 on this machine" in done.stdout
     assert not (ROOT / ".venv-python3.98").exists(), "nothing is installed for it"
@@ -111,16 +117,7 @@ def test_make_runs_3_14_inside_the_sid_root_when_it_is_not_installed(tmp_path: P
     assert sid_can("python3.14") == (
         shutil.which("debootstrap") is not None or shutil.which("apt-get") is not None
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
-    env["PYENV_ROOT"] = str(tmp_path / "no-pyenv")
-    planned = subprocess.run(
-        ["make", "--no-print-directory", "-n", "test", "PYTHON=python3.14"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    planned = make("-n", "test", "PYTHON=python3.14", pyenv_root=tmp_path / "no-pyenv")
     assert planned.returncode == 0, planned.stderr
     assert "scripts/sid_root.sh run" in planned.stdout
     assert "make --no-print-directory test PYTHON=python3.14" in planned.stdout
