@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from lib.anilist.catalogue import MAX_MEDIA_ID
 from lib.anilist.clients import MEDIA_QUERY, request_body
 from lib.anilist.running import LocalAniList, ServerProcess
+from tests.plugins import raw_http
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -233,13 +234,7 @@ def port_of(server: LocalAniList) -> int:
 
 
 def raw_exchange(port: int, data: bytes, timeout: float = TIMEOUT) -> bytes:
-    """Send ``data`` on a fresh connection and read until the server closes it."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(data)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
+    return raw_http.raw_exchange(port, data, timeout)
 
 
 def http_request(body: bytes) -> bytes:

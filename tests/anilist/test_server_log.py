@@ -31,6 +31,7 @@ from lib.anilist import server as server_module
 from lib.anilist.clients import request_body
 from lib.anilist.running import LocalAniList, ServerProcess
 from lib.anilist.server_log import HTTP_LOG, HangUpSummary, OneLineForBadRequests, describe
+from tests.plugins.raw_http import raw_exchange
 
 TIMEOUT = 5.0
 BIG_HEADER = b"POST / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n"
@@ -56,13 +57,7 @@ def port_of(url: str) -> int:
 
 
 def exchange(port: int, data: bytes) -> bytes:
-    """Send ``data`` on a fresh connection and read until the server closes it."""
-    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
-        sock.sendall(data)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
+    return raw_exchange(port, data, TIMEOUT)
 
 
 def assert_refused_with_a_400(port: int, data: bytes) -> None:
