@@ -15,8 +15,9 @@ Open any module beside the chapter that imports it; each has one job, and each r
 - ``exercises``: each chapter's checkers, over their shared harness
 - ``grading``: for teachers: grade a class's submitted notebooks with those checkers
 
-Rooms import downwards only: ``charts`` and ``exercises`` may use ``demos``, which may use
-``measure``, ``plumbing`` and ``anilist``; nothing imports back up.
+Rooms import downwards only, in this order: ``charts`` and ``exercises``, then ``demos``,
+``anilist``, ``measure``, ``plumbing``. A room may use any room below it; nothing imports back
+up (``tests/lib/test_layers.py``).
 """
 
 __all__: list[str] = []

@@ -8,7 +8,7 @@ measured (``cells_that_need``); chapter 6's nbval run executes them, its output 
 
 - the loop sweep (``sweep``, some 15,000 requests on each event loop) runs its own loops in
   a thread, outside debug mode (this test's first cell turns it off for every loop but the
-  kernel's), and tests/lib/test_loop_sweep.py checks it on small batches;
+  kernel's), and tests/lib/test_demos_loop_sweep.py checks it on small batches;
 - the collector's two batches of ten thousand (``batch_of_ten_thousand``) send, on the
   kernel's loop, the same requests through the same client as the two batches of 1,000 a
   few cells before, which this run keeps: in debug mode those two batches alone took 70 s.

@@ -15,7 +15,7 @@ notebook's setup cell applies it and asserts it took effect. Outputs are not com
 Every cell runs but two measurements and the cells that use what they measured
 (``cells_that_need``), which nbval runs under the default method: the pool-size sweep starts,
 once per pool size, the pool the cell before it starts three times (``time_pool``), and the
-20 MB sending starts three pools to send ``childtasks.receive`` payloads of megabytes, as an
+20 MB sending starts three pools to send ``process_tasks.receive`` payloads of megabytes, as an
 earlier cell does through one. They repeat what this run has shown under its method already,
 and took a quarter of its time.
 """

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from lib.demos.workers import fetch_one
+from lib.demos.blocking_fetch import fetch_one
 from lib.demos.workloads import factorial_mod
 from lib.exercises.ch07_choosing_a_model import (
     MODEL_CASES,

@@ -22,7 +22,7 @@ import aiohttp
 import requests
 
 from lib.anilist.clients import DEFAULT_TIMEOUT, ApiError
-from lib.demos.workers import fetch_one
+from lib.demos.blocking_fetch import fetch_one
 
 OK = "ok"
 TIMEOUT = "timeout"
@@ -118,8 +118,8 @@ class Ledger:
 
 
 def fetch_outcome(base_url: str, media_id: int, timeout: float = DEFAULT_TIMEOUT) -> str:
-    """Fetch one id with :func:`lib.demos.workers.fetch_one` and return its outcome, never raising
-    for a failed request: a process-pool worker whose result always pickles.
+    """Fetch one id with :func:`lib.demos.blocking_fetch.fetch_one` and return its outcome, never
+    raising for a failed request: a process-pool worker whose result always pickles.
 
     Raises:
         TypeError: if ``media_id`` is not an int (a bug in the caller, not a failed request).

@@ -1,4 +1,4 @@
-"""Helpers that show things in a chapter (lib.plumbing.show)."""
+"""Helpers that show things in a chapter (lib.plumbing.show_source)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from lib.plumbing import show
-from lib.plumbing.show import last_exception_line, show_source
+from lib.plumbing.show_source import last_exception_line, show_source
 
 BROKEN_POOL = (
     "concurrent.futures.process.BrokenProcessPool: A process in the process pool was "
@@ -71,6 +70,6 @@ def test_a_real_traceback_even_when_colour_is_forced() -> None:
 
 
 def test_show_source_shows_lib_code_and_refuses_builtins() -> None:
-    assert "def last_exception_line" in show_source(show.last_exception_line).data
+    assert "def last_exception_line" in show_source(last_exception_line).data
     with pytest.raises(TypeError, match="no Python source"):
         show_source(len)

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from lib.demos import childtasks
+from lib.demos import process_tasks
 from lib.plumbing.startmethod import ENV_VAR, apply_start_method, requested_start_method
 
 
@@ -71,7 +71,7 @@ def test_children_really_start_the_requested_way() -> None:
     # conftest imported matplotlib: a forked child has it, a spawned one starts clean.
     apply_start_method({ENV_VAR: "spawn"})
     with ProcessPoolExecutor(max_workers=1) as pool:
-        seen = pool.submit(childtasks.describe_child).result(timeout=60)
+        seen = pool.submit(process_tasks.describe_child).result(timeout=60)
     assert seen["matplotlib loaded"] is False
 
 

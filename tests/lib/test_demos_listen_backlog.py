@@ -1,4 +1,5 @@
-"""lib.demos.backlog: a full listen backlog makes the extra connections wait for the SYN retry."""
+"""lib.demos.listen_backlog: a full listen backlog makes the extra connections wait for the SYN
+retry."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 import psutil
 import pytest
 
-from lib.demos.backlog import ConnectTimes, connect_times
+from lib.demos.listen_backlog import ConnectTimes, connect_times
 
 
 def own_sockets() -> int:

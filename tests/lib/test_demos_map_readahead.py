@@ -1,4 +1,5 @@
-"""lib.demos.lazymap: counting what map reads ahead, with and without buffersize (Python 3.14)."""
+"""lib.demos.map_readahead: counting what map reads ahead, with and without buffersize (Python
+3.14)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from lib.demos.lazymap import HAS_BUFFERSIZE, Drawn, first_result
+from lib.demos.map_readahead import HAS_BUFFERSIZE, Drawn, first_result
 
 needs_buffersize = pytest.mark.skipif(not HAS_BUFFERSIZE, reason="buffersize is new in 3.14")
 

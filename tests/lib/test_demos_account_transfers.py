@@ -1,11 +1,11 @@
-"""lib.demos.transfers: accounts with a lock each, and transfers from many threads."""
+"""lib.demos.account_transfers: accounts with a lock each, and transfers from many threads."""
 
 from __future__ import annotations
 
 import pytest
 
+from lib.demos.account_transfers import Account, open_accounts, run_transfers
 from lib.demos.deadlock import LockGraph
-from lib.demos.transfers import Account, open_accounts, run_transfers
 
 
 def move(source: Account, target: Account, amount: int) -> None:

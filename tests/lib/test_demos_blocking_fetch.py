@@ -1,4 +1,4 @@
-"""One blocking fetch that threads, processes and asyncio can share (lib.demos.workers)."""
+"""One blocking fetch that threads, processes and asyncio can share (lib.demos.blocking_fetch)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from lib.anilist.clients import ApiError
-from lib.demos.workers import fetch_one
+from lib.demos.blocking_fetch import fetch_one
 
 
 def test_fetch_one_returns_the_media(server) -> None:
