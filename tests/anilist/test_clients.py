@@ -74,7 +74,7 @@ def test_async_client_runs_requests_concurrently(make_server) -> None:
     results = fetch_async(server.url, *range(1, 11))
     elapsed = time.perf_counter() - begin
     assert [media["id"] for media in results] == list(range(1, 11))
-    assert elapsed < 0.5, "ten 0.1 s requests at once should take about 0.1 s, not 1 s"
+    assert elapsed < 0.8, "ten 0.1 s requests at once should take about 0.1 s, not 1 s"
     assert server.stats()["peak_in_flight"] >= 5
 
 

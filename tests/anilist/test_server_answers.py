@@ -121,7 +121,7 @@ def test_bad_requests_are_answered_without_waiting_for_latency(make_server, quer
     begin = time.perf_counter()
     response = query(server.url, body={"query": MEDIA_QUERY, "variables": {"id": "1"}})
     assert response.status_code == 400
-    assert time.perf_counter() - begin < 0.5
+    assert time.perf_counter() - begin < 0.8, "a bad request waited for the 1 s latency"
 
 
 def test_health_endpoint(server) -> None:
@@ -136,19 +136,24 @@ def test_health_endpoint(server) -> None:
 
 def test_latency_is_honoured_for_each_request(make_server, query) -> None:
     server = make_server(latency=0.2)
-    for media_id in (100, 7):
+    times = []
+    for media_id in (100, 7, 100):
         begin = time.perf_counter()
         response = query(server.url, media_id)
-        elapsed = time.perf_counter() - begin
+        times.append(time.perf_counter() - begin)
         assert response.status_code == 200
-        assert 0.2 <= elapsed < 0.35, elapsed
+    # Every request waits its 0.2 s; a busy machine only adds, so the quickest one tells
+    # whether the server waited once (about 0.2 s) or more.
+    assert min(times) >= 0.2 and min(times) < 0.35, times
 
 
 def test_zero_latency_server_is_fast(server, query) -> None:
-    begin = time.perf_counter()
+    times = []
     for _ in range(5):
+        begin = time.perf_counter()
         assert query(server.url, 100).status_code == 200
-    assert time.perf_counter() - begin < 0.5
+        times.append(time.perf_counter() - begin)
+    assert min(times) < 0.09, f"below the smallest latency a chapter sets (0.1 s): {times}"
 
 
 def _delays(server: LocalAniList, count: int) -> list[float]:
@@ -237,7 +242,7 @@ def test_hang_times_out_client_and_server_still_stops_promptly(make_server, quer
     begin = time.perf_counter()
     server.stop()
     # Releasing the hang takes milliseconds; without it, shutdown would wait a whole second.
-    assert time.perf_counter() - begin < 0.5 < STOP_TIMEOUT
+    assert time.perf_counter() - begin < 0.9 < STOP_TIMEOUT
     assert thread is not None and not thread.is_alive()
     assert server.stats()["in_flight"] == 0
 
@@ -267,7 +272,7 @@ def test_stop_releases_a_client_still_waiting_on_a_hang(make_server) -> None:
     begin = time.perf_counter()
     server.stop()
     client.join(5.0)
-    assert time.perf_counter() - begin < 0.5
+    assert time.perf_counter() - begin < 0.9, "stop waited for the hang instead of releasing it"
     assert not client.is_alive()
     assert len(outcome) == 1
 
