@@ -120,8 +120,8 @@ book: setup
 
 lint: setup
 	$(IN_A_CLONE)
-	$(BIN)/ruff check lib bench tests chapters scripts _ext conftest.py
-	$(BIN)/ruff format --check lib bench tests scripts _ext conftest.py
+	$(BIN)/ruff check lib bench grading tests chapters scripts _ext conftest.py
+	$(BIN)/ruff format --check lib bench grading tests scripts _ext conftest.py
 	@if $(FREE_THREADED); then echo "mypy: skipped on a free-threaded build (see requirements-lint.txt)"; \
 	else $(BIN)/mypy; fi
 
@@ -200,7 +200,7 @@ student: setup
 .PHONY: grade
 grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m lib.grading "$(SUBMISSIONS)" \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grading "$(SUBMISSIONS)" \
 		--out "$(or $(GRADES),_build/grades)" $(GRADE_OPTIONS)
 endif
 

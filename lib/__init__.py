@@ -13,10 +13,13 @@ Open any module beside the chapter that imports it; each has one job, and each r
 - ``anilist``: the local AniList-compatible API (catalogue, server, guards, rate limit, run in
   a thread or a process) and the clients for it, the polite one included
 - ``exercises``: each chapter's checkers, over their shared harness
-- ``grading``: for teachers: grade a class's submitted notebooks with those checkers
 
 Rooms import downwards only: ``charts`` and ``exercises`` may use ``demos``, which may use
 ``measure``, ``plumbing`` and ``anilist``; nothing imports back up.
+
+The grader teachers run on a class's notebooks (``make grade``) is not part of ``lib``: it is
+a top-level package of its own in the book's repository, beside ``lib``, and it is neither in
+the helpers' wheel nor in the student edition.
 """
 
 __all__: list[str] = []

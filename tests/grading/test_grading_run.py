@@ -1,4 +1,4 @@
-"""`python -m lib.grading` on a class of hostile submissions: each gets what it earned.
+"""`python -m grading` on a class of hostile submissions: each gets what it earned.
 
 One grading run (two kernels at once) over the submissions of ``hostile.py``, all built from
 chapter 3, the chapter that grades fastest: the full edition passes everything, the student
@@ -43,7 +43,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     before, checker = digests(submissions), REAL_CHECKER.read_bytes()
     started = time.monotonic()
     finished = subprocess.run(
-        [sys.executable, "-m", "lib.grading", str(submissions), "--out", str(out), *OPTIONS],
+        [sys.executable, "-m", "grading", str(submissions), "--out", str(out), *OPTIONS],
         capture_output=True,
         text=True,
         timeout=240,

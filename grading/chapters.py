@@ -27,7 +27,7 @@ __all__ = [
     "python_of",
 ]
 
-BOOK_CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
+BOOK_CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"  # the repository's
 _LABEL = re.compile(r"^````\{exercise\}.*?^:label:\s*(\S+)", re.MULTILINE | re.DOTALL)
 
 

@@ -1,6 +1,6 @@
 """For teachers: grade a class's submitted chapter notebooks with the book's own checks.
 
-``python -m lib.grading SUBMISSIONS [--out DIR]`` (or ``make grade SUBMISSIONS=folder``)
+``python -m grading SUBMISSIONS [--out DIR]`` (or ``make grade SUBMISSIONS=folder``)
 runs each submission in a fresh kernel, checks each exercise with ``lib.exercises``, and
 writes ``grades.csv`` and a feedback page per submission. One module a job:
 
