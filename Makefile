@@ -74,7 +74,7 @@ ifeq ($(IN_SID_ROOT),yes)
 setup book test test-notebooks test-binder execute check-claims lint lab student bench bench-quick grade:
 	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" \
 		EDITION=$(EDITION) EXECUTE_OPTIONS="$(EXECUTE_OPTIONS)" SUBMISSIONS="$(SUBMISSIONS)" \
-		GRADES="$(GRADES)" GRADE_OPTIONS="$(GRADE_OPTIONS)" $(BOOK_ADDRESSES)
+		GRADES="$(GRADES)" CHAPTERS="$(CHAPTERS)" GRADE_OPTIONS="$(GRADE_OPTIONS)" $(BOOK_ADDRESSES)
 else
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -196,12 +196,14 @@ student: setup
 	$(BIN)/python scripts/make_student.py _build/student
 
 # Grade a folder of submitted chapter notebooks with the book's own checks (teachers.md):
-# GRADES=folder for the output (default _build/grades), GRADE_OPTIONS="--jobs 4" and so on.
+# GRADES=folder for the output (default _build/grades), CHAPTERS=folder for the chapters to
+# grade against (default chapters/), GRADE_OPTIONS="--jobs 4" and so on.
 .PHONY: grade
 grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grading "$(SUBMISSIONS)" \
-		--out "$(or $(GRADES),_build/grades)" $(GRADE_OPTIONS)
+		--out "$(or $(GRADES),_build/grades)" $(if $(CHAPTERS),--chapters "$(CHAPTERS)") \
+		$(GRADE_OPTIONS)
 endif
 
 # `make test` once per version in TEST_VERSIONS and `make test-notebooks` once per version in

@@ -3,7 +3,8 @@
 Writes ``grades.csv`` and one feedback page per submission (``feedback/*.md``) into
 ``--out`` (default ``_build/grades``), and nothing anywhere else: each submission's kernel
 works in a scratch folder under ``--out``, removed when its grading ends. Submissions are
-graded in parallel, one kernel per usable core, with a progress bar.
+graded in parallel, one kernel per usable core, with a progress bar. The exercises and their
+checks come from the book's chapters: its ``chapters/`` folder, or ``--chapters DIR``.
 """
 
 from __future__ import annotations
@@ -44,7 +45,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--whole", action="store_true", help="run every cell, the chapter's demos too"
     )
     parser.add_argument("--max-mb", type=float, default=MAX_BYTES / 2**20)
-    parser.add_argument("--chapters", type=Path, default=BOOK_CHAPTERS, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--chapters",
+        type=Path,
+        default=BOOK_CHAPTERS,
+        metavar="DIR",
+        help="the book's chapter notebooks to grade against (default: %(default)s)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if min(args.jobs, args.cell_timeout, args.notebook_timeout, args.check_timeout) <= 0:
@@ -66,8 +73,8 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
     """Grade every submission under ``args.submissions``; write the gradebook and pages.
 
     Raises:
-        NotADirectoryError: if the submissions folder does not exist.
-        FileNotFoundError: if the book's chapters are missing.
+        NotADirectoryError: if the submissions folder, or ``args.chapters``, does not exist.
+        FileNotFoundError: if ``args.chapters`` holds no chapter with exercises to grade.
         FileExistsError: if ``args.out`` holds files that are not an earlier run's.
     """
     chapters = book_chapters(args.chapters)

@@ -4,17 +4,33 @@ The grader is not in the helpers' wheel, so what it needs beyond ``lib``'s own d
 is declared apart, as the optional dependencies ``grading`` in pyproject.toml: every
 third-party module that ``grading/`` imports comes from one of the two lists, and the
 ``grading`` list holds nothing it does not import, but the kernel it starts.
+
+The exercises and checks come from the book's ``chapters/`` unless ``--chapters DIR`` (or
+``make grade CHAPTERS=DIR``) names another folder; a folder that is missing or holds no
+gradable chapter stops the command with a clear error before anything is written. None of
+these tests starts a kernel.
 """
 
 from __future__ import annotations
 
 import ast
+import csv
 import importlib.metadata
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
-from tests.plugins.notebooks import ROOT
+import nbformat
+import pytest
+
+from grading.__main__ import main, parse_args
+from grading.chapters import BOOK_CHAPTERS, book_chapters
+from grading.submissions import read_submission
+from tests.grading.hostile import misnamed
+from tests.plugins.notebooks import ROOT, chapter
 
 GRADING = ROOT / "grading"
 # Not imported, but started: the kernel each submission runs in (jupyter_client's "python3").
@@ -61,3 +77,73 @@ def test_every_third_party_import_of_the_grader_is_declared() -> None:
     imported = set().union(*needed.values())
     assert grading - imported == STARTED, "the grading extra lists what grading/ does not use"
     assert not grading & own, "the grading extra repeats lib's own dependencies"
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    """A submissions folder holding chapter 1's student edition, and an empty ``out``."""
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    nbformat.write(misnamed(), submissions / "mine.ipynb")  # chapter 1, starters untouched
+    return submissions, tmp_path / "out"
+
+
+def grade_with(folders: tuple[Path, Path], *options: str) -> int:
+    submissions, out = folders
+    return main([str(submissions), "--out", str(out), "--quiet", *options])
+
+
+def test_the_chapters_are_the_books_own_unless_told(tmp_path: Path) -> None:
+    assert parse_args([str(tmp_path)]).chapters == BOOK_CHAPTERS == ROOT / "chapters"
+    assert parse_args([str(tmp_path), "--chapters", "x"]).chapters == Path("x")
+
+
+def test_a_chapters_folder_that_is_missing_or_holds_no_chapter_is_an_error(
+    folders: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty, unfinished = tmp_path / "empty", tmp_path / "unfinished"
+    empty.mkdir()
+    unfinished.mkdir()
+    (empty / "notes.ipynb").write_text("{}")  # not named as a chapter
+    nbformat.write(nbformat.v4.new_notebook(), unfinished / "01_draft.ipynb")  # no exercises
+    expected = {
+        tmp_path / "absent": "no folder of the book's chapters at",
+        empty: "no chapter notebooks (NN_name.ipynb) in",
+        unfinished: "none of the 1 chapter notebooks in",
+    }
+    for folder, words in expected.items():
+        assert grade_with(folders, "--chapters", str(folder)) == 2
+        error = capsys.readouterr().err
+        assert error.startswith("error: ") and words in error and str(folder) in error, error
+    assert not folders[1].exists(), "nothing is written when the chapters are wrong"
+
+
+def test_submissions_are_graded_against_the_chapters_given(
+    folders: tuple[Path, Path], tmp_path: Path
+) -> None:
+    only_three = tmp_path / "only_three"
+    only_three.mkdir()
+    shutil.copy2(chapter("03_threading.ipynb"), only_three)
+    assert list(book_chapters(only_three)) == ["03_threading"]
+    assert grade_with(folders, "--chapters", str(only_three)) == 0  # no kernel: nothing to run
+    with (folders[1] / "grades.csv").open(encoding="utf-8") as file:
+        (row,) = list(csv.DictReader(file))
+    assert row["chapter"] == "" and "not a chapter of this book" in row["reason"], row
+    book = book_chapters()
+    found = read_submission(folders[0] / "mine.ipynb", folders[0], book).chapter
+    assert found is not None and found.name == "01_why_concurrency", "the book knows it"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize("chapters", ["", "my chapters"])
+def test_make_grade_passes_chapters_through(chapters: str) -> None:
+    shown = subprocess.run(
+        ["make", "-n", "grade", "SUBMISSIONS=class", f"CHAPTERS={chapters}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    command = shown[shown.index("-m grading") :]
+    assert '"class"' in command and '--out "_build/grades"' in command
+    if chapters:
+        assert f'--chapters "{chapters}"' in command, command
+    else:
+        assert "--chapters" not in command, command
