@@ -69,6 +69,15 @@ WHEELHOUSE := $(VENV)/wheelhouse
 
 .PHONY: setup book test test-notebooks test-binder execute check-claims test-versions lint lab student bench bench-quick clean distclean
 
+# The grader is a teacher's tool, in a clone of the book's repository only: the runnable book's
+# zip (scripts/package_book.py) is for readers, and leaves grading/ out.
+ifneq ($(filter grade,$(MAKECMDGOALS)),)
+ifeq ($(wildcard grading/__main__.py),)
+$(error make grade needs the grader (grading/), which is in a clone of the book's repository, \
+	not in the runnable book's zip)
+endif
+endif
+
 ifeq ($(IN_SID_ROOT),yes)
 # This Python lives in the sid root: run the same target there, in this same folder.
 setup book test test-notebooks test-binder execute check-claims lint lab student bench bench-quick grade:
