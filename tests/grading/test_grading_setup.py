@@ -147,3 +147,9 @@ def test_make_grade_passes_chapters_through(chapters: str) -> None:
         assert f'--chapters "{chapters}"' in command, command
     else:
         assert "--chapters" not in command, command
+
+
+def test_every_module_of_the_grader_is_small() -> None:
+    for path in sorted(GRADING.rglob("*.py")):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        assert lines <= 300, f"grading/{path.name}: {lines} lines, over 300"
