@@ -69,12 +69,21 @@ WHEELHOUSE := $(VENV)/wheelhouse
 
 .PHONY: setup book test test-notebooks test-binder execute check-claims test-versions lint lab student bench bench-quick clean distclean
 
+# The grader is a teacher's tool, in a clone of the book's repository only: the runnable book's
+# zip (scripts/package_book.py) is for readers, and leaves grading/ out.
+ifneq ($(filter grade,$(MAKECMDGOALS)),)
+ifeq ($(wildcard grading/__main__.py),)
+$(error make grade needs the grader (grading/), which is in a clone of the book's repository, \
+	not in the runnable book's zip)
+endif
+endif
+
 ifeq ($(IN_SID_ROOT),yes)
 # This Python lives in the sid root: run the same target there, in this same folder.
 setup book test test-notebooks test-binder execute check-claims lint lab student bench bench-quick grade:
 	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" \
 		EDITION=$(EDITION) EXECUTE_OPTIONS="$(EXECUTE_OPTIONS)" SUBMISSIONS="$(SUBMISSIONS)" \
-		GRADES="$(GRADES)" GRADE_OPTIONS="$(GRADE_OPTIONS)" $(BOOK_ADDRESSES)
+		GRADES="$(GRADES)" CHAPTERS="$(CHAPTERS)" GRADE_OPTIONS="$(GRADE_OPTIONS)" $(BOOK_ADDRESSES)
 else
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -120,8 +129,8 @@ book: setup
 
 lint: setup
 	$(IN_A_CLONE)
-	$(BIN)/ruff check lib bench tests chapters scripts _ext conftest.py
-	$(BIN)/ruff format --check lib bench tests scripts _ext conftest.py
+	$(BIN)/ruff check lib bench grading tests chapters scripts _ext conftest.py
+	$(BIN)/ruff format --check lib bench grading tests scripts _ext conftest.py
 	$(BIN)/python scripts/house_rules.py sizes
 	@if $(FREE_THREADED); then echo "mypy: skipped on a free-threaded build (see requirements-lint.txt)"; \
 	else $(BIN)/mypy; fi
@@ -197,12 +206,14 @@ student: setup
 	$(BIN)/python scripts/make_student.py _build/student
 
 # Grade a folder of submitted chapter notebooks with the book's own checks (teachers.md):
-# GRADES=folder for the output (default _build/grades), GRADE_OPTIONS="--jobs 4" and so on.
+# GRADES=folder for the output (default _build/grades), CHAPTERS=folder for the chapters to
+# grade against (default chapters/), GRADE_OPTIONS="--jobs 4" and so on.
 .PHONY: grade
 grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m lib.grading "$(SUBMISSIONS)" \
-		--out "$(or $(GRADES),_build/grades)" $(GRADE_OPTIONS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grading "$(SUBMISSIONS)" \
+		--out "$(or $(GRADES),_build/grades)" $(if $(CHAPTERS),--chapters "$(CHAPTERS)") \
+		$(GRADE_OPTIONS)
 endif
 
 # `make test` once per version in TEST_VERSIONS and `make test-notebooks` once per version in

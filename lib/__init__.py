@@ -13,11 +13,14 @@ Open any module beside the chapter that imports it; each has one job, and each r
 - ``anilist``: the local AniList-compatible API (catalogue, server, guards, rate limit, run in
   a thread or a process) and the clients for it, the polite one included
 - ``exercises``: each chapter's checkers, over their shared harness
-- ``grading``: for teachers: grade a class's submitted notebooks with those checkers
 
 Rooms import downwards only, in this order: ``charts`` and ``exercises``, then ``demos``,
 ``anilist``, ``measure``, ``plumbing``. A room may use any room below it; nothing imports back
 up (``tests/lib/test_layers.py``).
+
+The grader teachers run on a class's notebooks (``make grade``) is not part of ``lib``: it is
+a top-level package of its own in the book's repository, beside ``lib``, and it is neither in
+the helpers' wheel nor in the student edition.
 """
 
 __all__: list[str] = []

@@ -6,18 +6,27 @@ In each chapter, the cells tagged ``solution`` and the ``solution-start``/``solu
 markers around them are removed, so the starter code stands where the solution was, and
 every output is cleared. ``lib/`` and the files that install it are copied alongside, so
 the folder runs on its own: ``pip install -r requirements.txt``, then ``jupyter lab``.
+
+Nothing else of the repository goes in: not the teachers' grader (``grading/``), the tests,
+their plugins and nbval's settings, nor the bench; and its ``pyproject.toml`` keeps only
+what installs ``lib`` (:func:`student_pyproject`), not the grader's extra nor the settings
+of pytest, ruff and mypy.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-SUPPORT_FILES = ["requirements.txt", "pyproject.toml"]
+SUPPORT_FILES = ["requirements.txt"]
+#: The tables of pyproject.toml that install ``lib``, the only ones the student edition keeps.
+INSTALL_TABLES = re.compile(r"build-system|project|tool\.setuptools(\..+)?")
 STUDENT_README = """\
 # Concurrency in Python: student edition
 
@@ -64,6 +73,32 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
+def student_pyproject(text: str) -> str:
+    """``text`` (a pyproject.toml) with only the tables of :data:`INSTALL_TABLES`.
+
+    Raises:
+        ValueError: if what is left is not TOML, or lacks the project and its packages.
+    """
+    kept: list[str] = []
+    keep = True  # the lines before the first table
+    for line in text.splitlines(keepends=True):
+        header = re.fullmatch(r"\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?\s*", line)
+        if header:
+            keep = INSTALL_TABLES.fullmatch(header.group(1)) is not None
+        if keep:
+            kept.append(line)
+    student = "".join(kept).rstrip() + "\n"
+    try:
+        parsed = tomllib.loads(student)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"the student pyproject.toml is not TOML: {error}") from None
+    if "dependencies" not in parsed.get("project", {}) or "setuptools" not in parsed.get(
+        "tool", {}
+    ):
+        raise ValueError("the student pyproject.toml lacks [project] or [tool.setuptools]")
+    return student
+
+
 def write_student_edition(output: Path) -> list[Path]:
     """Write the student edition under ``output`` and return the notebooks written."""
     if output.exists():
@@ -80,6 +115,8 @@ def write_student_edition(output: Path) -> list[Path]:
     )
     for name in SUPPORT_FILES:
         shutil.copy2(ROOT / name, output / name)
+    project = student_pyproject((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (output / "pyproject.toml").write_text(project, encoding="utf-8")
     (output / "README.md").write_text(STUDENT_README, encoding="utf-8")
     return written
 

@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ZIP_NAME = "concurrency-in-python.zip"
 #: What the runnable book holds: `make lab`, `make student` and `make test-notebooks` run
 #: from it (README, "A reader without a clone"); not what building the book or testing all of
-#: it needs (requirements-dev.txt, requirements-lint.txt, tests/ but its plugins).
+#: it needs (requirements-dev.txt, requirements-lint.txt, tests/ but its plugins), nor the
+#: teachers' grader (grading/, `make grade`): its readers are learners.
 ZIP_PATHS = [
     "chapters",
     "lib",

@@ -3,6 +3,9 @@
 Unpacked into an empty folder, its Makefile sets up a virtual environment from scratch and
 re-runs a chapter with nbval (``make test-notebooks NB=...``), with pip limited to the wheels
 ``make test`` collected and no index, so nothing comes from the internet.
+
+Its readers are learners: neither the zip nor the helpers' wheel holds the teachers' grader
+(``grading/``), and the zip's ``make grade`` says at once that it needs a clone.
 """
 
 from __future__ import annotations
@@ -44,6 +47,36 @@ def test_the_zip_holds_what_make_lab_needs_and_nothing_of_this_machine(tmp_path:
         name for name in inside if "__pycache__" in name or name.startswith((".venv", "_build"))
     ]
     assert not junk, f"files of this machine in the zip: {junk[:5]}"
+
+
+def test_neither_the_zip_nor_the_helpers_wheel_holds_the_grader(tmp_path: Path) -> None:
+    archive = package_checkout(tmp_path / "pack")
+    source = tmp_path / "pack" / "src"
+    assert (source / "grading" / "probe.py").is_file(), "the checkout's copy has the grader"
+    with zipfile.ZipFile(archive) as opened:
+        inside = [name.split("/", 1)[1] for name in opened.namelist()]
+    assert not [name for name in inside if "grading" in name], "the zip is for readers"
+    # The wheel the site serves, and one pip builds from the whole checkout (pyproject's
+    # packages): lib and its metadata only.
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "--wheel-dir", str(tmp_path / "wheels"), str(source)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-3000:]
+    wheels = [*(source / "_build" / "run").glob("*.whl"), *(tmp_path / "wheels").glob("*.whl")]
+    assert len(wheels) == 2
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as opened:
+            tops = {name.split("/")[0] for name in opened.namelist()}
+        assert {top for top in tops if not top.endswith(".dist-info")} == {"lib"}, wheel.name
+    book = unpack(archive, tmp_path / "reader")
+    refused = subprocess.run(
+        ["make", "grade", "SUBMISSIONS=class"], cwd=book, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "in a clone of the book's repository" in refused.stderr
+    assert not (book / ".venv").exists(), "make grade stops before setting anything up"
 
 
 def test_the_unpacked_zip_sets_up_and_runs_a_chapter(tmp_path: Path) -> None:

@@ -5,11 +5,18 @@ nbval runs those. What only the student copy can show is that its exercises run 
 folder: so each test runs, in a fresh kernel on the edition's copy of ``lib``, the chapter's
 import cells, an import of every ``lib`` module the chapter uses, and the exercises section,
 whose checks must all say "Not attempted yet".
+
+The edition is the chapters, ``lib`` and what installs it, and nothing of the teacher's or the
+book's own tooling: no grader (nor a word of its probe's fingerprints), tests, pytest plugins
+or nbval settings, and its ``pyproject.toml`` still installs ``lib``, into a folder of its own.
 """
 
 from __future__ import annotations
 
 import ast
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,12 +25,18 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 
+from grading.probe import MIME
 from tests.plugins.notebooks import ROOT, chapters, read, tags, text_of
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_student import write_student_edition
 
 CHAPTERS = chapters()
+# What the student edition holds, and nothing else: no grader, tests, plugins, nbval settings
+# or bench, which are the teacher's and the book's own.
+EDITION = ["README.md", "chapters", "lib", "pyproject.toml", "requirements.txt"]
+# Words that only the grader, its probe's fingerprints and the teachers' extra use.
+GRADER_WORDS = ["grading", "fingerprint", MIME]
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +147,38 @@ def test_student_copy_runs_and_checks_say_not_attempted(
     assert checks
     for cell in checks:
         assert "Not attempted yet" in text_of(cell), text_of(cell)
+
+
+def test_the_student_edition_carries_no_grader_nor_test_tooling(edition: Path) -> None:
+    assert sorted(path.name for path in edition.iterdir()) == EDITION
+    files = sorted(path for path in edition.rglob("*") if path.is_file())
+    names = {path.name for path in files}
+    assert not names & {"conftest.py", "nbval_sanitize.cfg", "probe.py"}, names
+    assert not [path for path in files if path.name.startswith("test_")]
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace").lower()
+        found = [word for word in GRADER_WORDS if word.lower() in text]
+        if path.name != "requirements.txt":  # which pins pytest for nbval, in a clone's make
+            found += ["pytest"] if "pytest" in text else []  # a plugin, a conftest, settings
+        assert not found, f"{path.relative_to(edition)} holds {found}"
+
+
+def test_lib_installs_and_imports_from_the_student_edition(edition: Path, tmp_path: Path) -> None:
+    copy, site = tmp_path / "edition", tmp_path / "site"
+    shutil.copytree(edition, copy)
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index"]
+    install += ["--no-build-isolation", "--target", str(site), str(copy)]
+    done = subprocess.run(install, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (wheel_info,) = site.glob("concurrency_book_lib-*.dist-info")
+    installed = (wheel_info / "RECORD").read_text(encoding="utf-8")
+    assert "lib/exercises/ch03_threading/" in installed
+    assert "grading" not in installed + (wheel_info / "METADATA").read_text(encoding="utf-8")
+    code = "import lib, lib.exercises.ch03_threading; print(lib.__file__)"
+    environ = {**os.environ, "PYTHONPATH": str(site)}
+    ran = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=environ,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert Path(ran.stdout.strip()).is_relative_to(site), ran.stdout

@@ -21,7 +21,7 @@ from tests.plugins.notebooks import ROOT, chapter, read, tags
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_student import student_notebook
 
-__all__ = ["SUBMISSIONS", "write_submissions"]
+__all__ = ["FAKE_PROBE", "SUBMISSIONS", "write_submissions"]
 
 CHAPTER = chapter("03_threading.ipynb")
 REAL_CHECKER = (ROOT / "lib" / "exercises" / "ch03_threading" / "collect_all.py").resolve()
@@ -115,6 +115,40 @@ path = pathlib.Path(checker.__file__).resolve()
 if path != pathlib.Path({str(REAL_CHECKER)!r}):  # never the book's own file
     path.write_text(path.read_text() + "\\n# every check passes now\\n")"""
 
+# A probe that passes every check and reports nothing changed: what a student would put where
+# the kernel might import the grader's probe from (its own folder, first on its path).
+FAKE_PROBE = """\
+from IPython.display import display
+
+MIME = "application/vnd.concurrency-book.grade+json"
+
+
+def start(nonce, modules):
+    display({MIME: {"nonce": nonce, "fingerprint": {}, "digest": "fake"}}, raw=True)
+
+
+def report(nonce, baseline):
+    display({MIME: {"nonce": nonce, "state": {"digest": baseline}}}, raw=True)
+
+
+def run_check(nonce, baseline, module, check, answers):
+    result = {"missing": [], "title": "faked", "passed": ["everything"], "failed": []}
+    state = {"digest": baseline}
+    display({MIME: {"nonce": nonce, "result": result, "before": state, "after": state}}, raw=True)
+"""
+
+SHADOW_PROBE = f"""\
+import importlib
+import pathlib
+import sys
+
+pathlib.Path("grading").mkdir(exist_ok=True)
+pathlib.Path("grading/__init__.py").write_text("")
+pathlib.Path("grading/probe.py").write_text({FAKE_PROBE!r})
+for name in [name for name in sys.modules if name.split(".")[0] == "grading"]:
+    del sys.modules[name]
+importlib.invalidate_caches()"""
+
 LOOP = "while True:\n    pass"
 HUGE_OUTPUT = "for _ in range(50):\n    print('x' * 100_000)"
 STUBBORN_LOOP = """\
@@ -169,6 +203,11 @@ SUBMISSIONS: dict[str, Expected] = {
         lambda: after(full(), "solution", 0, PATCH_WHEN_CALLED),
         ["failed"] * 3,
         "in the check of 3.1",
+    ),
+    "shadow_probe.ipynb": (
+        lambda: after(student(), "starter", 0, SHADOW_PROBE),
+        ["failed"] * 3,
+        "FLAGGED: changed grading.probe",
     ),
     "edit_on_disk.ipynb": (
         lambda: after(student(), "starter", 0, EDIT_ON_DISK),

@@ -9,12 +9,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lib.grading.__main__ import main, parse_args
-from lib.grading.chapters import book_chapters, check_call
-from lib.grading.checks import ExerciseResult, Grade, plan
-from lib.grading.feedback import feedback_page, page_name
-from lib.grading.gradebook import write_gradebook
-from lib.grading.submissions import Submission, find_submissions, read_submission
+from grading.__main__ import main, parse_args
+from grading.chapters import book_chapters, check_call
+from grading.checks import ExerciseResult, Grade, plan
+from grading.feedback import feedback_page, page_name
+from grading.gradebook import write_gradebook
+from grading.submissions import Submission, find_submissions, read_submission
 from tests.grading.hostile import edited_checks, full, misnamed, no_checks, student
 from tests.plugins.notebooks import chapters
 

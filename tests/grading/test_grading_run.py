@@ -1,4 +1,4 @@
-"""`python -m lib.grading` on a class of hostile submissions: each gets what it earned.
+"""`python -m grading` on a class of hostile submissions: each gets what it earned.
 
 One grading run (two kernels at once) over the submissions of ``hostile.py``, all built from
 chapter 3, the chapter that grades fastest: the full edition passes everything, the student
@@ -17,10 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import psutil
 import pytest
 
-from tests.grading.hostile import REAL_CHECKER, SUBMISSIONS, write_submissions
+from grading.chapters import book_chapters
+from grading.checks import Limits, grade
+from grading.submissions import read_submission
+from tests.grading.hostile import FAKE_PROBE, REAL_CHECKER, SUBMISSIONS, student, write_submissions
 from tests.plugins.notebooks import ROOT
 
 COLUMNS = ["3.1 collect_all", "3.2 SafeAccount", "3.3 process_all"]
@@ -43,7 +47,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     before, checker = digests(submissions), REAL_CHECKER.read_bytes()
     started = time.monotonic()
     finished = subprocess.run(
-        [sys.executable, "-m", "lib.grading", str(submissions), "--out", str(out), *OPTIONS],
+        [sys.executable, "-m", "grading", str(submissions), "--out", str(out), *OPTIONS],
         capture_output=True,
         text=True,
         timeout=240,
@@ -119,3 +123,23 @@ def test_nothing_is_written_outside_the_output_folder_or_left_running(
 def test_the_class_is_graded_in_bounded_time(graded: dict[str, Any]) -> None:
     # 12 kernels, two at a time, two 3 s loops: about 20 s alone; the bound allows a busy CI.
     assert graded["seconds"] < 200
+
+
+@pytest.mark.parametrize("shadow", ["grading.py", "grading/probe.py"])
+def test_a_students_own_grading_module_does_not_stand_in_for_the_probe(
+    tmp_path: Path, shadow: str
+) -> None:
+    """The kernel's folder is first on its path: a ``grading`` of the student's there (a file
+    they handed in beside the notebook, say) that fakes the grader's probe changes nothing."""
+    folder, scratch = tmp_path / "submissions", tmp_path / "scratch"
+    folder.mkdir()
+    nbformat.write(student(), folder / "student.ipynb")
+    submission = read_submission(folder / "student.ipynb", folder, book_chapters())
+    (scratch / shadow).parent.mkdir(parents=True, exist_ok=True)
+    if shadow.startswith("grading/"):
+        (scratch / "grading" / "__init__.py").write_text("")
+    (scratch / shadow).write_text(FAKE_PROBE, encoding="utf-8")
+    result = grade(submission, scratch, Limits(cell=10, notebook=60))
+    statuses = [item.status for item in result.results]
+    assert statuses == ["not attempted"] * 3, (statuses, result.events, result.flagged)
+    assert not result.flagged and not result.events

@@ -2,7 +2,8 @@
 
 A learner opens ``lib/__init__.py`` (or ``lib/anilist/__init__.py``) to find the file a
 chapter names; a module missing from the index, or an index entry with no module, sends them
-the wrong way. Every public module also declares ``__all__``.
+the wrong way. Every public module also declares ``__all__``. The same holds for the
+teachers' grader, ``grading/``, which moved out of lib to a package of its own beside it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 import pytest
 
 LIB = Path(__file__).resolve().parents[2] / "lib"
-PACKAGES = sorted(path.parent for path in LIB.rglob("__init__.py"))
+GRADING = LIB.parent / "grading"
+PACKAGES = sorted(path.parent for top in (LIB, GRADING) for path in top.rglob("__init__.py"))
+MODULES = sorted(path for top in (LIB, GRADING) for path in top.rglob("*.py"))
 
 
 def indexed(package: Path) -> set[str]:
@@ -42,9 +45,7 @@ def test_the_index_names_every_module_and_only_those(package: Path) -> None:
     assert names - modules == set(), f"in the index, but no such module: {sorted(names - modules)}"
 
 
-@pytest.mark.parametrize(
-    "module", sorted(LIB.rglob("*.py")), ids=lambda p: str(p.relative_to(LIB.parent))
-)
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(LIB.parent)))
 def test_every_module_declares_all(module: Path) -> None:
     tree = ast.parse(module.read_text())
     declared = [

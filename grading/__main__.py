@@ -1,9 +1,10 @@
-"""Grade a folder of submitted chapter notebooks: ``python -m lib.grading SUBMISSIONS``.
+"""Grade a folder of submitted chapter notebooks: ``python -m grading SUBMISSIONS``.
 
 Writes ``grades.csv`` and one feedback page per submission (``feedback/*.md``) into
 ``--out`` (default ``_build/grades``), and nothing anywhere else: each submission's kernel
 works in a scratch folder under ``--out``, removed when its grading ends. Submissions are
-graded in parallel, one kernel per usable core, with a progress bar.
+graded in parallel, one kernel per usable core, with a progress bar. The exercises and their
+checks come from the book's chapters: its ``chapters/`` folder, or ``--chapters DIR``.
 """
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ from pathlib import Path
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from lib.grading.chapters import BOOK_CHAPTERS, book_chapters
-from lib.grading.checks import Grade, Limits, grade
-from lib.grading.feedback import write_feedback
-from lib.grading.gradebook import write_gradebook
-from lib.grading.kernel import LIB, Kernel, lib_changes, pristine_lib
-from lib.grading.submissions import MAX_BYTES, Submission, find_submissions, read_submission
+from grading.chapters import BOOK_CHAPTERS, book_chapters
+from grading.checks import Grade, Limits, grade
+from grading.feedback import write_feedback
+from grading.gradebook import write_gradebook
+from grading.kernel import LIB, Kernel, lib_changes, pristine_lib
+from grading.probe import pristine_source
+from grading.submissions import MAX_BYTES, Submission, find_submissions, read_submission
 from lib.measure.cores import usable_cpus
 
 __all__ = ["grade_folder", "main", "parse_args"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m lib.grading", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     parser.add_argument("submissions", type=Path, help="a folder of submitted .ipynb files")
     parser.add_argument("--out", type=Path, default=Path("_build/grades"))
     parser.add_argument("--jobs", type=int, default=usable_cpus(), help="kernels at once")
@@ -43,7 +45,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--whole", action="store_true", help="run every cell, the chapter's demos too"
     )
     parser.add_argument("--max-mb", type=float, default=MAX_BYTES / 2**20)
-    parser.add_argument("--chapters", type=Path, default=BOOK_CHAPTERS, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--chapters",
+        type=Path,
+        default=BOOK_CHAPTERS,
+        metavar="DIR",
+        help="the book's chapter notebooks to grade against (default: %(default)s)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if min(args.jobs, args.cell_timeout, args.notebook_timeout, args.check_timeout) <= 0:
@@ -65,8 +73,8 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
     """Grade every submission under ``args.submissions``; write the gradebook and pages.
 
     Raises:
-        NotADirectoryError: if the submissions folder does not exist.
-        FileNotFoundError: if the book's chapters are missing.
+        NotADirectoryError: if the submissions folder, or ``args.chapters``, does not exist.
+        FileNotFoundError: if ``args.chapters`` holds no chapter with exercises to grade.
         FileExistsError: if ``args.out`` holds files that are not an earlier run's.
     """
     chapters = book_chapters(args.chapters)
@@ -140,10 +148,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{flagged} flagged"
     )
     changed = lib_changes(LIB)
+    probe = Path(__file__).with_name("probe.py")
+    if not probe.is_file() or probe.read_text(encoding="utf-8") != pristine_source():
+        changed.append("grading/probe.py")
     if changed:
         print(
-            f"warning: the book's own lib changed on disk while grading ({', '.join(changed[:5])}):"
-            " if nobody edited it, a submission did; see `git status`",
+            "warning: the book's own files changed on disk while grading "
+            f"({', '.join(changed[:5])}): if nobody edited them, a submission did; "
+            "see `git status`",
             file=sys.stderr,
         )
     print(f"gradebook: {args.out / 'grades.csv'}")

@@ -27,7 +27,7 @@ __all__ = [
     "python_of",
 ]
 
-BOOK_CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
+BOOK_CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"  # the repository's
 _LABEL = re.compile(r"^````\{exercise\}.*?^:label:\s*(\S+)", re.MULTILINE | re.DOTALL)
 
 
@@ -164,20 +164,33 @@ def read_chapter(path: Path) -> Chapter:
 def book_chapters(folder: Path = BOOK_CHAPTERS) -> dict[str, Chapter]:
     """Every gradable chapter of the book in ``folder``, by name, in reading order.
 
-    A chapter whose exercises are not in the book's pattern is left out (its submissions
-    are then "not a chapter of this book"), so one chapter being written stops no grading;
-    the tests require every chapter to be here.
+    ``folder`` is the book's ``chapters/`` by default (beside this package), or another copy
+    of them (``--chapters``). A chapter whose exercises are not in the book's pattern is left
+    out (its submissions are then "not a chapter of this book"), so one chapter being written
+    stops no grading; the tests require every chapter of the book to be here.
 
     Raises:
-        FileNotFoundError: if ``folder`` holds no chapter notebooks.
+        NotADirectoryError: if ``folder`` is not a folder.
+        FileNotFoundError: if it holds no chapter notebooks (``NN_name.ipynb``), or none of
+            them has exercises the grader can check.
     """
+    if not folder.is_dir():
+        raise NotADirectoryError(f"no folder of the book's chapters at {folder} (--chapters)")
     paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if not paths:
-        raise FileNotFoundError(f"no chapter notebooks in {folder}")
+        raise FileNotFoundError(
+            f"no chapter notebooks (NN_name.ipynb) in {folder}: give --chapters the book's "
+            "chapters/ folder"
+        )
     chapters = {}
     for path in paths:
         try:
             chapters[path.stem] = read_chapter(path)
         except (ValueError, OSError):
             continue
+    if not chapters:
+        raise FileNotFoundError(
+            f"none of the {len(paths)} chapter notebooks in {folder} has exercises to grade "
+            "(an exercise label, then a cell tagged check)"
+        )
     return chapters

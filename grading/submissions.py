@@ -16,7 +16,7 @@ from typing import Any
 
 import nbformat
 
-from lib.grading.chapters import Chapter
+from grading.chapters import Chapter
 
 __all__ = ["MAX_BYTES", "Submission", "find_submissions", "read_submission"]
 

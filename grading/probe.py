@@ -1,24 +1,45 @@
 """The grader's side inside a submission's kernel: fingerprints of lib, and the book's checks.
 
 The grader runs these between the learner's cells, never the submission's own check cells.
-A fingerprint names every function, class and module that ``lib``, the builtins and the
-standard modules the checkers lean on hold, by identity: a learner's cell that replaces the
-checker, patches ``Feedback`` or reloads a module changes it, and the grader, comparing it
-with the one taken before any learner code ran, knows what was changed. Results leave the
-kernel as display data of their own type, carrying the one-time ``nonce`` of their request.
+A fingerprint names every function, class and module that ``lib``, the builtins, the
+standard modules the checkers lean on and this probe hold, by identity: a learner's cell that
+replaces the checker, patches ``Feedback`` or reloads a module changes it, and the grader,
+comparing it with the one taken before any learner code ran, knows what was changed. Results
+leave the kernel as display data of their own type, carrying the one-time ``nonce`` of their
+request.
+
+The kernel never imports this file: its path holds the submission's folder first, where a
+student's ``grading.py`` or ``grading/`` would win. The grader sends this module's source as
+it was when grading began (:func:`reference`), and the kernel runs it as ``grading.probe``,
+so no file in the kernel's reach, nor an edit of this one during grading, stands in for it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import sys
 import types
+from pathlib import Path
 from typing import Any
 
-__all__ = ["MIME", "WATCHED", "digest", "emit", "fingerprint", "report", "run_check", "start"]
+__all__ = [
+    "MIME",
+    "NAME",
+    "WATCHED",
+    "digest",
+    "emit",
+    "fingerprint",
+    "pristine_source",
+    "reference",
+    "report",
+    "run_check",
+    "start",
+]
 
 MIME = "application/vnd.concurrency-book.grade+json"
+NAME = "grading.probe"  # the probe's module in the kernel, watched as lib is
 # Besides lib: what the checkers and this probe use, which a learner has no reason to replace.
 WATCHED = (
     "builtins",
@@ -36,11 +57,42 @@ WATCHED = (
 )
 _KINDS = (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type)
 _SKIP = {"_", "__", "___", "_i", "_ii", "_iii", "_oh", "_dh", "In", "Out", "exit", "quit"}
+_LOAD = """\
+import sys, types
+probe = types.ModuleType({name!r})
+probe.__file__ = {path!r}
+sys.modules[{name!r}] = probe
+exec(compile({source!r}, {path!r}, "exec"), probe.__dict__)
+"""
+
+
+@functools.cache
+def pristine_source() -> str:
+    """This module's source as the grader first read it: what every kernel runs.
+
+    Raises:
+        OSError: if the file cannot be read.
+    """
+    return Path(__file__).read_text(encoding="utf-8")
+
+
+def reference() -> str:
+    """Python that evaluates, in a kernel, to the probe: the one in its ``sys.modules``, else
+    (the first time, or after a learner's cell removed it) one made from :func:`pristine_source`.
+
+    A probe made again is another module, so the next fingerprint shows the change.
+
+    Raises:
+        OSError: if this module's file cannot be read (the first time only).
+    """
+    load = _LOAD.format(name=NAME, path=str(Path(__file__).resolve()), source=pristine_source())
+    modules = "__import__('sys').modules"
+    return f"({modules}.get({NAME!r}) or (exec({load!r}, {{}}), {modules}[{NAME!r}])[1])"
 
 
 def _watched_modules() -> list[tuple[str, types.ModuleType]]:
     names = sorted(name for name in sys.modules if name == "lib" or name.startswith("lib."))
-    found = [(name, sys.modules[name]) for name in (*WATCHED, *names) if name in sys.modules]
+    found = [(name, sys.modules[name]) for name in (*WATCHED, NAME, *names) if name in sys.modules]
     return [(name, module) for name, module in found if isinstance(module, types.ModuleType)]
 
 

@@ -13,7 +13,7 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from lib.grading.checks import ExerciseResult, Grade
+from grading.checks import ExerciseResult, Grade
 
 __all__ = ["COLUMNS", "columns", "reasons", "write_gradebook"]
 

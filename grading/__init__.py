@@ -1,14 +1,19 @@
 """For teachers: grade a class's submitted chapter notebooks with the book's own checks.
 
-``python -m lib.grading SUBMISSIONS [--out DIR]`` (or ``make grade SUBMISSIONS=folder``)
-runs each submission in a fresh kernel, checks each exercise with ``lib.exercises``, and
-writes ``grades.csv`` and a feedback page per submission. One module a job:
+``python -m grading SUBMISSIONS [--out DIR] [--chapters DIR]`` (or ``make grade
+SUBMISSIONS=folder``) runs each submission in a fresh kernel, checks each exercise with
+``lib.exercises``, and writes ``grades.csv`` and a feedback page per submission.
+
+A teacher's tool, beside ``lib`` and not part of it: neither the helpers' wheel, the student
+edition nor the runnable book's zip holds it, and what it needs beyond ``lib``'s dependencies
+is pyproject.toml's extra ``grading``. One module a job:
 
 - ``chapters``: what grading trusts from the book's own chapters: imports, exercises, checks
 - ``submissions``: find the submitted notebooks, and say which chapter each is (or why not)
 - ``kernel``: run code in a fresh kernel in a scratch folder, each cell under a time limit,
   and kill everything it started
-- ``probe``: the grader's side inside that kernel: fingerprints of ``lib``, the book's checks
+- ``probe``: the grader's side inside that kernel, sent as source (never imported from the
+  kernel's path, where a student's files come first): fingerprints of ``lib``, the book's checks
 - ``checks``: grade one submission: its cells, the checks between them, tampering flagged
 - ``gradebook``: ``grades.csv``, a row per submission and a column per exercise
 - ``feedback``: a Markdown page per submission with each check's result and hint

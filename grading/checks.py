@@ -9,7 +9,7 @@ an edited one runs as learner code. The chapter's demos before the exercises are
 with a hint that names it.
 
 Tampering: after every learner cell, and before and after every check, the kernel's
-fingerprint of ``lib`` (see :mod:`lib.grading.probe`) is compared with the one taken before
+fingerprint of ``lib`` (see :mod:`grading.probe`) is compared with the one taken before
 any learner code ran, and ``lib``'s files in the kernel's private copy are compared with the
 book's at the end. A change flags the submission, and no check that ran on a changed ``lib``
 earns a mark.
@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lib.grading.chapters import Exercise, check_call, exercise_label, is_exercises_heading
-from lib.grading.chapters import python_of as _python_of
-from lib.grading.kernel import MAX_OUTPUT_CHARS, CellRun, Kernel, copy_lib, lib_changes
-from lib.grading.probe import MIME
-from lib.grading.submissions import Submission
+from grading.chapters import Exercise, check_call, exercise_label, is_exercises_heading
+from grading.chapters import python_of as _python_of
+from grading.kernel import MAX_OUTPUT_CHARS, CellRun, Kernel, copy_lib, lib_changes
+from grading.probe import MIME, reference
+from grading.submissions import Submission
 
 __all__ = ["ExerciseResult", "Grade", "Limits", "grade", "plan"]
 
-PROBE = "__import__('lib.grading.probe', fromlist=['probe'])"
+PROBE = reference()  # the grader's probe in the kernel, never a file the kernel can import
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,12 +138,12 @@ class _Grading:
         self.errors: list[str] = []  # errors of the learner's cells since the last check
 
     def call(
-        self, code: str, step: Step | None = None, limit: float | None = None
+        self, code: str, step: Step | None = None, limit: float | None = None, nonce: str = ""
     ) -> tuple[CellRun, dict[str, Any]]:
-        nonce = secrets.token_hex(8)
+        """Run ``code`` as it is; the payload is the probe's answer carrying ``nonce``."""
         limit = limit or self.limits.cell
         left = self.deadline - time.monotonic()
-        run = self.kernel.run(code.replace("NONCE", nonce), min(limit, left), MIME)
+        run = self.kernel.run(code, min(limit, left), MIME)
         where = _where(step) if step is not None else "the grader's own code"
         if run.status in ("timeout", "killed") and left < limit:
             self.stopped = f"the notebook ran past its {self.limits.notebook:g} s limit in {where}"
@@ -155,8 +155,16 @@ class _Grading:
             )
         if run.status == "dead" and not self.stopped:
             self.stopped = f"the kernel died in {where} (exit(), os._exit or a crash?)"
-        payload = next((data for data in run.data if data.get("nonce") == nonce), {})
+        payload = next((data for data in run.data if nonce and data.get("nonce") == nonce), {})
         return run, payload
+
+    def ask(
+        self, method: str, *args: object, limit: float | None = None
+    ) -> tuple[CellRun, dict[str, Any]]:
+        """Call the probe's ``method`` in the kernel with a fresh nonce, then ``args``."""
+        nonce = secrets.token_hex(8)
+        code = f"{PROBE}.{method}({', '.join(repr(arg) for arg in (nonce, *args))})"
+        return self.call(code, limit=limit, nonce=nonce)
 
     def changed(self, state: dict[str, Any] | None) -> list[str]:
         if not state or state.get("digest") == self.digest:
@@ -171,7 +179,7 @@ class _Grading:
 
     def start(self, modules: list[str], imports: tuple[str, ...]) -> bool:
         limit = self.limits.check  # the grader's own code, which imports what the book needs
-        _, payload = self.call(f"{PROBE}.start('NONCE', {modules!r})", limit=limit)
+        _, payload = self.ask("start", modules, limit=limit)
         self.baseline, self.digest = payload.get("fingerprint", {}), payload.get("digest", "")
         if not self.digest:
             self.stopped = "the grader could not start in the kernel"
@@ -191,7 +199,7 @@ class _Grading:
                 self.grade.events.append(self.errors[-1])
         if self.stopped or self.grade.flagged:
             return
-        _, payload = self.call(f"{PROBE}.report('NONCE', {self.digest!r})")
+        _, payload = self.ask("report", self.digest)
         keys = self.changed(payload.get("state"))
         if keys:
             self.flag(keys, _where(step))
@@ -201,11 +209,14 @@ class _Grading:
         if self.stopped:
             result.why = f"not checked: {self.stopped}"
             return result
-        code = (
-            f"{PROBE}.run_check('NONCE', {self.digest!r}, {exercise.module!r}, "
-            f"{exercise.check!r}, {list(exercise.answers)!r})"
+        run, payload = self.ask(
+            "run_check",
+            self.digest,
+            exercise.module,
+            exercise.check,
+            list(exercise.answers),
+            limit=self.limits.check,
         )
-        run, payload = self.call(code, limit=self.limits.check)
         outcome = payload.get("result")
         keys = self.changed(payload.get("before")) or self.changed(payload.get("after"))
         if keys and not self.grade.flagged:

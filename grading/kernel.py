@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 MAX_OUTPUT_CHARS = 1_000_000  # what a submission may print, in all, before the rest is dropped
-LIB = Path(__file__).resolve().parents[1]
+LIB = Path(__file__).resolve().parents[1] / "lib"  # the book's, beside this package
 KEEP_TEXT = 2000  # characters of a cell's printed text kept for the feedback
 INTERRUPT_GRACE = 3.0  # seconds an interrupted cell gets to stop before the kernel is killed
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lib.grading.checks import Grade
-from lib.grading.gradebook import reasons
+from grading.checks import Grade
+from grading.gradebook import reasons
 
 __all__ = ["feedback_page", "page_name", "write_feedback"]
 
