@@ -261,7 +261,7 @@ import nest_asyncio2
 
 nest_asyncio2.apply()
 sys.path.insert(0, TESTS)
-import test_exercises_asyncio_basics as t
+import test_ch05_asyncio_basics as t
 from lib.exercises.ch05_asyncio_basics import (
     check_fetch_and_save, check_fetch_titles, check_stopwatch,
 )
