@@ -1,9 +1,9 @@
 """Chapter 5's checkers: what tests/exercises/mistakes/ch05_asyncio_basics.md cannot say as data.
 
-The common mistakes and their hints are data, in that file (see test_mistakes.py). Here:
-other right answers, the starters, hangs and their time limits, the checks run after
-nest_asyncio2.apply(), and what the file cannot ask of a mistake's feedback: that its hint be
-the only one, how it starts, which cases failed.
+The common mistakes and their hints are data, in that file (see tests/plugins/mistakes.py),
+and the right answer and the starters are the chapter's own cells (tests/plugins/answers.py).
+Here: other right answers, hangs and their time limits, the checks run after
+nest_asyncio2.apply(), and what the file cannot ask of a mistake's feedback: which cases failed.
 """
 
 from __future__ import annotations
@@ -17,30 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
-from lib.anilist.clients import AsyncAniListClient, media_from, request_body
+from lib.anilist.clients import media_from, request_body
 from lib.exercises.ch05_asyncio_basics import (
     check_fetch_and_save,
     check_fetch_titles,
     check_stopwatch,
 )
 from lib.measure.timing import measure_async
+from tests.plugins.answers import answer, starter
+from tests.plugins.mistakes import feedback_on
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 # --- Exercise 5.1: time a coroutine correctly ------------------------------------------------
-
-
-def stopwatch(fn: Any) -> Any:
-    @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        result = await fn(*args, **kwargs)
-        return result, time.perf_counter() - start
-
-    return wrapper
 
 
 def stopwatch_with_measure_async(fn: Any) -> Any:
@@ -53,19 +44,16 @@ def stopwatch_with_measure_async(fn: Any) -> Any:
 
 
 def test_stopwatch_right_answers_pass() -> None:
-    for answer in (stopwatch, stopwatch_with_measure_async):
-        feedback = check_stopwatch(answer)
+    for right in (answer("5.1"), stopwatch_with_measure_async):
+        feedback = check_stopwatch(right)
         assert feedback.passed, feedback
         assert str(feedback).endswith("All 6 checks passed.")
 
 
 def test_stopwatch_starter_and_hang() -> None:
-    def starter(fn: Any) -> Any:
-        raise NotImplementedError("replace this line with your solution")
-
-    assert check_stopwatch(starter).not_attempted
+    assert check_stopwatch(starter("5.1")).not_attempted
     assert check_stopwatch(...).not_attempted
-    assert "Not attempted yet" in str(check_stopwatch(starter))
+    assert "Not attempted yet" in str(check_stopwatch(starter("5.1")))
 
     def hangs(fn: Any) -> Any:
         @functools.wraps(fn)
@@ -81,17 +69,6 @@ def test_stopwatch_starter_and_hang() -> None:
 
 
 # --- Exercise 5.2: many requests, one session ------------------------------------------------
-
-
-async def fetch_titles(url: str, ids: list[int]) -> dict:
-    async def title_of(client: AsyncAniListClient, anime_id: int) -> str:
-        return (await client.fetch_media(anime_id))["title"]["romaji"]
-
-    async with AsyncAniListClient(url, timeout=5.0) as client:
-        outcomes = await asyncio.gather(
-            *(title_of(client, anime_id) for anime_id in ids), return_exceptions=True
-        )
-    return dict(zip(ids, outcomes, strict=True))
 
 
 async def fetch_titles_task_group(url: str, ids: list[int]) -> dict:
@@ -114,17 +91,14 @@ async def fetch_titles_task_group(url: str, ids: list[int]) -> dict:
 
 
 def test_fetch_titles_right_answers_pass() -> None:
-    for answer in (fetch_titles, fetch_titles_task_group):
-        feedback = check_fetch_titles(answer)
+    for right in (answer("5.2"), fetch_titles_task_group):
+        feedback = check_fetch_titles(right)
         assert feedback.passed, feedback
         assert str(feedback).endswith("All 7 checks passed.")
 
 
 def test_fetch_titles_starter_and_hang() -> None:
-    async def starter(url: str, ids: list[int]) -> dict:
-        raise NotImplementedError("replace this line with your solution")
-
-    assert check_fetch_titles(starter).not_attempted
+    assert check_fetch_titles(starter("5.2")).not_attempted
     assert check_fetch_titles(...).not_attempted
 
     async def hangs(url: str, ids: list[int]) -> dict:
@@ -142,24 +116,14 @@ def test_fetch_titles_starter_and_hang() -> None:
 # --- Exercise 5.3: find the call that blocks the event loop ---------------------------------
 
 
-async def fetch_and_save(client: Any, anime_id: int, save: Any) -> str:
-    media = await client.fetch_media(anime_id)
-    title = media["title"]["romaji"]
-    await asyncio.to_thread(save, anime_id, title)
-    return title
-
-
 def test_fetch_and_save_right_answer_passes() -> None:
-    feedback = check_fetch_and_save(fetch_and_save)
+    feedback = check_fetch_and_save(answer("5.3"))
     assert feedback.passed, feedback
     assert str(feedback).endswith("All 6 checks passed.")
 
 
 def test_fetch_and_save_starter_and_hang() -> None:
-    async def starter(client: Any, anime_id: int, save: Any) -> str:
-        raise NotImplementedError("replace this line with your solution")
-
-    assert check_fetch_and_save(starter).not_attempted
+    assert check_fetch_and_save(starter("5.3")).not_attempted
     assert check_fetch_and_save(...).not_attempted
 
     async def hangs(client: Any, anime_id: int, save: Any) -> str:
@@ -175,74 +139,10 @@ def test_fetch_and_save_starter_and_hang() -> None:
 
 
 # --- What the mistakes file cannot say about a mistake's feedback ----------------------------
-# ch05_asyncio_basics.md asks only that each Hint line be part of some hint. For these of its
-# mistakes the tests ask more: that the hint be the only one, or how it starts, or which
-# cases failed.
-
-
-def feedback_on(check: str, title: str) -> tuple[Any, list[str]]:
-    """The feedback ``check`` gives the mistake titled ``title`` in ch05_asyncio_basics.md."""
-    import test_mistakes  # here, not above: the nest_asyncio2 script imports this module
-
-    return test_mistakes.feedback_on("ch05_asyncio_basics", check, title)
-
-
-@pytest.mark.parametrize(
-    ("check", "title"),
-    [
-        ("check_stopwatch", "No functools.wraps: the function loses its name"),
-        ("check_stopwatch", "fn's exceptions are swallowed"),
-        ("check_stopwatch", "The decorator raises"),
-        ("check_fetch_titles", "The failures are dropped"),
-        ("check_fetch_titles", "A session per request"),
-        ("check_fetch_titles", "No return"),
-        ("check_fetch_and_save", "The save in a thread that is never joined"),
-        ("check_fetch_and_save", "The API's error is swallowed"),
-    ],
-)
-def test_these_mistakes_get_their_hint_and_no_other(check: str, title: str) -> None:
-    feedback, hints = feedback_on(check, title)
-    assert feedback.hints == hints
-
-
-@pytest.mark.parametrize(
-    ("check", "title", "start"),
-    [
-        (
-            "check_stopwatch",
-            "The clock starts when the function is decorated, not when it is called",
-            "",
-        ),
-        ("check_stopwatch", "Waiting for fn without awaiting it blocks the event loop", ""),
-        (
-            "check_fetch_titles",
-            "A plain gather: the first failure sinks them all",
-            "plain_gather() raised ApiError: HTTP 404: Not Found.;",
-        ),
-        ("check_fetch_titles", "One request at a time", ""),
-        ("check_fetch_titles", "The session is never closed", ""),
-        ("check_fetch_titles", "The whole media instead of the title", ""),
-        (
-            "check_fetch_and_save",
-            "The blocking save, as ported from the threaded version",
-            "the event loop was blocked for about ",
-        ),
-        (
-            "check_fetch_and_save",
-            "save called the wrong way",
-            "raises(client, 100, save) raised TypeError:",
-        ),
-    ],
-)
-def test_these_mistakes_get_one_hint_only(check: str, title: str, start: str) -> None:
-    feedback, hints = feedback_on(check, title)
-    assert len(feedback.hints) == 1, feedback.hints
-    assert feedback.hints[0].startswith(start)
-    assert all(hint in feedback.hints[0] for hint in hints)
 
 
 def test_stopwatch_that_times_only_creating_the_coroutine_fails_the_timed_cases() -> None:
-    feedback, hints = feedback_on("check_stopwatch", "The clock stops before the await")
+    feedback, hints = feedback_on("5.1", "The clock stops before the await")
     assert [case for case, _ in feedback.failed_cases] == [
         "a coroutine that sleeps 0.2 s measures 0.2 s",
         "the next call, 0.05 s, is timed on its own",
@@ -260,22 +160,23 @@ import time
 import nest_asyncio2
 
 nest_asyncio2.apply()
-sys.path.insert(0, TESTS)
-import test_ch05_asyncio_basics as t
 from lib.exercises.ch05_asyncio_basics import (
     check_fetch_and_save, check_fetch_titles, check_stopwatch,
 )
+from tests.plugins.answers import answer
+
+fetch_and_save = answer("5.3")
 
 
 async def polite_sleep(client, anime_id, save):
     time.sleep(0.5)  # "be polite to the server", copied from a blocking script
-    return await t.fetch_and_save(client, anime_id, save)
+    return await fetch_and_save(client, anime_id, save)
 
 
 async def in_a_cell():  # a check runs while the notebook's loop is running
-    print(check_stopwatch(t.stopwatch).passed)
-    print(check_fetch_titles(t.fetch_titles).passed)
-    print(check_fetch_and_save(t.fetch_and_save).passed)
+    print(check_stopwatch(answer("5.1")).passed)
+    print(check_fetch_titles(answer("5.2")).passed)
+    print(check_fetch_and_save(fetch_and_save).passed)
     print(check_fetch_and_save(polite_sleep).hints[0][:32])
 
 
@@ -284,9 +185,8 @@ asyncio.run(in_a_cell())
 
 
 def test_checks_work_after_nest_asyncio2_patched_asyncio() -> None:
-    script = f"import sys\nTESTS = {str(ROOT / 'tests' / 'exercises')!r}\n" + AFTER_NEST_ASYNCIO
     finished = subprocess.run(
-        [sys.executable, "-W", "error", "-c", script],
+        [sys.executable, "-W", "error", "-c", AFTER_NEST_ASYNCIO],
         capture_output=True,
         text=True,
         timeout=60,
