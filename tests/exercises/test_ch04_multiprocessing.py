@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from lib.demos.primes import count_primes_below
-from lib.exercises._harness.process_watch import NewProcesses, default_start_method
+from lib.exercises._harness.process_watch import default_start_method
 from lib.exercises.ch04_multiprocessing import (
     check_count_primes_parallel,
     check_save_transformed,
@@ -63,6 +63,18 @@ def test_the_starters_are_not_attempted(number: str) -> None:
     assert CHECKS[number](...).not_attempted
 
 
+@FORK_WITH_THREADS
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(("number", "cases"), [("4.2", 7), ("4.3", 4)])
+def test_the_chapters_answers_pass_under_every_start_method(
+    number: str, cases: int, method: str
+) -> None:
+    with default_start_method(method):
+        feedback = CHECKS[number](answer(number))
+    assert feedback.passed, str(feedback)
+    assert str(feedback).endswith(f"All {cases} checks passed.")
+
+
 # Exercise 4.1 ----------------------------------------------------------------------------
 
 
@@ -88,15 +100,6 @@ def test_sieve_counts() -> None:
         0,
     ]
     assert sieve_counts([]) == []
-
-
-@FORK_WITH_THREADS
-@pytest.mark.parametrize("method", METHODS)
-def test_count_primes_right_under_every_start_method(method: str) -> None:
-    with default_start_method(method):
-        feedback = check_count_primes_parallel(answer("4.2"))
-    assert feedback.passed, str(feedback)
-    assert str(feedback).endswith("All 7 checks passed.")
 
 
 @pytest.mark.parametrize(
@@ -193,15 +196,6 @@ def test_count_primes_that_hangs_is_bounded() -> None:
 # Exercise 4.3 ----------------------------------------------------------------------------
 
 
-@FORK_WITH_THREADS
-@pytest.mark.parametrize("method", METHODS)
-def test_pipeline_right_under_every_start_method(method: str) -> None:
-    with default_start_method(method):
-        feedback = check_save_transformed(answer("4.3"))
-    assert feedback.passed, str(feedback)
-    assert str(feedback).endswith("All 4 checks passed.")
-
-
 @pytest.mark.parametrize(
     "title",
     [
@@ -214,20 +208,3 @@ def test_pipeline_that_hangs_is_stopped_in_time_and_ends_the_check(title: str) -
     feedback, _ = feedback_on("4.3", title)
     assert time.perf_counter() - start < 5
     assert len(feedback.failed_cases) == 1, "the check stops at the first hang"
-
-
-def test_new_processes_stops_what_is_left() -> None:
-    with NewProcesses() as new:
-        sleeper = multiprocessing.Process(target=time.sleep, args=(30,))
-        sleeper.start()
-        assert new.alive() == [sleeper]
-        assert new.still_running(0.1) == [sleeper]
-    assert not sleeper.is_alive() and sleeper.exitcode is not None
-    assert sleeper not in multiprocessing.active_children()
-
-
-def test_default_start_method_is_put_back() -> None:
-    before = multiprocessing.get_start_method(allow_none=True)
-    with default_start_method("spawn"):
-        assert multiprocessing.get_start_method() == "spawn"
-    assert multiprocessing.get_start_method(allow_none=True) == before

@@ -11,7 +11,6 @@ cases a mistake fails, or how many hints it gets.
 from __future__ import annotations
 
 import asyncio
-import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
@@ -119,19 +118,6 @@ def test_score_all_starter() -> None:
     assert check_score_all(..., job_seconds=QUICK).not_attempted
 
 
-def test_score_all_that_hangs_is_bounded() -> None:
-    async def hangs(pool: ProcessPoolExecutor, jobs: Jobs) -> list[int]:
-        await asyncio.Event().wait()
-        return []
-
-    start = time.perf_counter()
-    feedback = check_score_all(hangs, job_seconds=QUICK, time_limit=0.5)
-    assert time.perf_counter() - start < 3, "the check stops at the first hang"
-    assert feedback.hints == [
-        "hangs() was still running after 0.5 s: does it await something that never finishes?"
-    ]
-
-
 # --- Exercise 7.3: a blocking client inside asyncio -----------------------------------------
 
 
@@ -182,21 +168,8 @@ def test_fetch_all_that_drops_failures_gets_two_hints() -> None:
     assert "requests were lost" in feedback.hints[0] and "exceptions" in feedback.hints[0]
 
 
-def test_fetch_all_starter_and_hang() -> None:
+def test_fetch_all_starter() -> None:
     assert check_fetch_all(starter("7.3")).not_attempted
-
-    async def hangs(url: str, ids: list[int]) -> dict[int, Any]:
-        await asyncio.Event().wait()
-        return {}
-
-    start = time.perf_counter()
-    feedback = check_fetch_all(hangs, time_limit=0.5)
-    # The answer never ends, so any bound tells a cut-short check from a stuck one; 10 s leaves
-    # a busy machine time to start the check's server.
-    assert time.perf_counter() - start < 10
-    assert feedback.hints == [
-        "hangs() was still running after 0.5 s: does it await something that never finishes?"
-    ]
 
 
 @pytest.mark.parametrize("check", [check_model_choices, check_score_all, check_fetch_all])
