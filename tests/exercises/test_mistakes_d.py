@@ -11,4 +11,4 @@ pytestmark = pytest.mark.filterwarnings(
     r"ignore:This process \(pid=\d+\) is multi-threaded, use of fork\(\):DeprecationWarning"
 )
 
-test_the_fixed_answer_passes, test_each_mistake_gets_its_hint = group_tests("test_mistakes_d.py")
+test_the_chapters_answer_passes, test_each_mistake_gets_its_hint = group_tests("test_mistakes_d.py")

@@ -12,6 +12,8 @@
 - ``process_watch``: the child processes an answer started, stopped if left running, and a
   process pool that counts the jobs in it at once
 - ``gil_probe``: whether a call holds the GIL, and pretend interpreters
+- ``outcomes``: calls that return a slug or raise, and every outcome kept (``english_slug``,
+  ``reference``, ``compare``, ``require_split``): what the checks of 3.1, 3.3 and 10.1 share
 """
 
 __all__: list[str] = []

@@ -5,20 +5,18 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Any
 
-from lib.exercises._harness.checking import (
-    CaseFailed,
-    Checker,
-    call_bounded,
-    exercise_check,
-    require_accounted,
-    require_type,
+from lib.exercises._harness.checking import CaseFailed, Checker, call_bounded, exercise_check
+from lib.exercises._harness.outcomes import (
+    compare,
+    reference,
+    require_results_and_errors,
+    require_split,
 )
-from lib.exercises.ch03_threading._common import Overlap, compare, raising, reference
+from lib.exercises.ch03_threading._common import Overlap
 
 __all__ = [
     "SLUG_IDS",
     "check_collect_all",
-    "require_split",
     "run_collect_all",
 ]
 
@@ -39,30 +37,10 @@ def run_collect_all(
                 "in errors"
             ) from None
         raise
-    require_type(answer, (tuple, list), "what collect_all returns")
-    if len(answer) != 2:
-        raise CaseFailed(
-            f"collect_all should return two dicts, (results, errors), not {len(answer)}"
-        )
-    results = require_type(answer[0], dict, "results (the first dict returned)")
-    errors = require_type(answer[1], dict, "errors (the second dict returned)")
+    results, errors = require_results_and_errors(answer)
     if any(isinstance(key, Future) for key in [*results, *errors]):
         raise CaseFailed("the keys are futures: map each future back to its item, and use that")
     return results, errors, fn
-
-
-def require_split(results: dict[Any, Any], errors: dict[Any, Any], ids: list[int]) -> None:
-    """Each id in exactly one of ``results`` and ``errors``."""
-    both = sorted(set(results) & set(errors))
-    if both:
-        raise CaseFailed(f"ids {both} are in both results and errors: each goes in one")
-    require_accounted(
-        ids,
-        results.keys() | errors.keys(),
-        what="ids",
-        failing=raising(ids),
-        keep="catch the exception that future.result() raises and keep it in errors",
-    )
 
 
 @exercise_check("Exercise 3.1: every result and every exception")

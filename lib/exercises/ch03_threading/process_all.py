@@ -15,7 +15,8 @@ from lib.exercises._harness.checking import (
     require_accounted,
     require_type,
 )
-from lib.exercises.ch03_threading._common import Overlap, compare, raising, reference
+from lib.exercises._harness.outcomes import compare, raising, reference
+from lib.exercises.ch03_threading._common import Overlap
 
 __all__ = [
     "QUEUE_IDS",

@@ -1,5 +1,6 @@
-"""What chapter 9's checkers share: an answer run on a loop of its own, and an event loop
-running in a thread of its own, for the answers that are called from another thread."""
+"""What chapter 9's checkers share beyond the harness's async answers
+(:mod:`lib.exercises._harness.async_answers`): an event loop running in a thread of its own,
+for the answers that are called from another thread."""
 
 from __future__ import annotations
 
@@ -8,13 +9,8 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from lib.exercises._harness.async_answers import call_answer, describe_error, run_answer
-
 __all__ = [
-    "call_answer",
-    "describe_error",
     "loop_in_thread",
-    "run_answer",
 ]
 
 STOP_TIMEOUT = 2.0  # seconds for the loop's thread to end once asked

@@ -22,6 +22,7 @@ from typing import Any
 
 import psutil
 
+from lib.exercises._harness.async_answers import describe_error, run_answer
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -29,7 +30,6 @@ from lib.exercises._harness.checking import (
     exercise_check,
     require_function,
 )
-from lib.exercises.ch09_correct_asyncio._common import describe_error, run_answer
 from lib.plumbing.log_capture import captured_log
 from lib.plumbing.processes import stop_processes
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.exercises._harness.async_answers import call_answer, describe_error, run_answer
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -15,7 +16,6 @@ from lib.exercises._harness.checking import (
     exercise_check,
     function_name,
 )
-from lib.exercises.ch09_correct_asyncio._common import call_answer, describe_error, run_answer
 
 __all__ = [
     "Fetcher",

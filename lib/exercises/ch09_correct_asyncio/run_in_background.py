@@ -8,9 +8,9 @@ import inspect
 import weakref
 from typing import Any
 
+from lib.exercises._harness.async_answers import describe_error, run_answer
 from lib.exercises._harness.asyncio_runs import close_coroutines
 from lib.exercises._harness.checking import CaseFailed, Checker, Hung, exercise_check, function_name
-from lib.exercises.ch09_correct_asyncio._common import describe_error, run_answer
 from lib.plumbing.log_capture import captured_log
 
 __all__ = [

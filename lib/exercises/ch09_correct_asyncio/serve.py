@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.exercises._harness.async_answers import call_answer, describe_error, run_answer
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
@@ -16,7 +17,6 @@ from lib.exercises._harness.checking import (
     function_name,
     require_type,
 )
-from lib.exercises.ch09_correct_asyncio._common import call_answer, describe_error, run_answer
 
 __all__ = [
     "RequestBench",

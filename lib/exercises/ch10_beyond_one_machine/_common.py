@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
 
 import dask.config
 from distributed import Client, Future, LocalCluster, default_client
 
-from lib.exercises._harness.checking import CaseFailed
+from lib.exercises._harness.checking import (
+    CaseFailed,
+    Checker,
+    Feedback,
+    exercise_check,
+    require_function,
+)
 from lib.plumbing.dask_tidy import stop_distributed_threads
 
 __all__ = [
     "SLOW_ITEM",
     "ClientSource",
     "CountingClient",
+    "cluster_check",
     "magnitude",
     "require_values",
 ]
+
+#: A check's body: ``(checker, answer, source, time_limit)``, run while ``source`` is open.
+ClusterBody = Callable[[Checker, Any, "ClientSource", float], None]
 
 SLOW_ITEM = -11  # magnitude() takes 0.3 s on it: its batch finishes after the next one
 
@@ -150,3 +162,27 @@ class ClientSource:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def cluster_check(title: str) -> Callable[[ClusterBody], Callable[..., Feedback]]:
+    """:func:`~lib.exercises._harness.feedback.exercise_check` for a check on a cluster.
+
+    ``body(checker, answer, source, time_limit)`` becomes ``check(answer, client=None, *,
+    time_limit=10.0) -> Feedback``: the answer must be a function (checked before any cluster
+    starts), and ``source`` gives the client given, else the default client, else a cluster
+    of the check's own, stopped when the check ends.
+    """
+
+    def decorate(body: ClusterBody) -> Callable[..., Feedback]:
+        @exercise_check(title)
+        @functools.wraps(body)
+        def check(
+            checker: Checker, answer: Any, client: Client | None = None, *, time_limit: float = 10.0
+        ) -> None:
+            require_function(answer)
+            with ClientSource(client) as source:
+                body(checker, answer, source, time_limit)
+
+        return check
+
+    return decorate

@@ -7,20 +7,17 @@ import math
 import uuid
 from typing import Any
 
-from distributed import Client
-
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     call_bounded,
-    exercise_check,
-    require_function,
     require_type,
 )
 from lib.exercises.ch10_beyond_one_machine._common import (
     SLOW_ITEM,
     ClientSource,
     CountingClient,
+    cluster_check,
     magnitude,
     require_values,
 )
@@ -41,19 +38,12 @@ def _run(answer: Any, source: ClientSource, items: list[int], size: int, limit: 
     return got, counting
 
 
-@exercise_check("Exercise 10.3: one task per batch")
+@cluster_check("Exercise 10.3: one task per batch")
 def check_map_in_batches(
-    checker: Checker, map_in_batches: Any, client: Client | None = None, *, time_limit: float = 10.0
+    checker: Checker, map_in_batches: Any, source: ClientSource, time_limit: float
 ) -> None:
     """Run ``map_in_batches(client, fn, items, batch_size)``; ``fn`` is ``abs``, slow on the
     first item, so the first batch finishes last when the cluster has two workers or more."""
-    # On the client given, else the default client, else a cluster of the check's own.
-    require_function(map_in_batches)
-    with ClientSource(client) as source:
-        _check(checker, map_in_batches, source, time_limit)
-
-
-def _check(checker: Checker, map_in_batches: Any, source: ClientSource, time_limit: float) -> None:
     for items, size in CASES:
         batches = math.ceil(len(items) / size)
         tasks = f"{batches} task" + ("" if batches == 1 else "s")

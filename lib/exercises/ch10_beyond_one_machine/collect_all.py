@@ -7,21 +7,22 @@ import time
 import uuid
 from typing import Any
 
-from distributed import Client
-
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     call_bounded,
-    exercise_check,
-    require_accounted,
-    require_function,
-    require_type,
 )
-from lib.exercises.ch03_threading._common import compare, english_slug, raising, reference
+from lib.exercises._harness.outcomes import (
+    compare,
+    english_slug,
+    reference,
+    require_results_and_errors,
+    require_split,
+)
 from lib.exercises.ch10_beyond_one_machine._common import (
     ClientSource,
     CountingClient,
+    cluster_check,
     require_values,
 )
 
@@ -111,45 +112,25 @@ def _run(
                 "and keep it in errors"
             ) from None
         raise
-    require_type(answer, (tuple, list), "what collect_all returns")
-    if len(answer) != 2:
-        raise CaseFailed(f"collect_all should return (results, errors), not {len(answer)} values")
-    results = require_type(answer[0], dict, "results (the first dict returned)")
-    errors = require_type(answer[1], dict, "errors (the second dict returned)")
+    results, errors = require_results_and_errors(answer)
     require_values(results, "results")
     if any(not isinstance(key, int) for key in [*results, *errors]):
         raise CaseFailed("the keys should be the items themselves: map each future to its item")
     return results, errors, counting
 
 
-@exercise_check("Exercise 10.1: every result and every exception, from a cluster")
+@cluster_check("Exercise 10.1: every result and every exception, from a cluster")
 def check_collect_all(
-    checker: Checker, collect_all: Any, client: Client | None = None, *, time_limit: float = 10.0
+    checker: Checker, collect_all: Any, source: ClientSource, time_limit: float
 ) -> None:
     """Run ``collect_all(client, fn, items)`` on ids whose call returns or raises."""
-    # On the client given, else the default client, else a cluster of the check's own.
-    require_function(collect_all)
-    with ClientSource(client) as source:
-        _check(checker, collect_all, source, time_limit)
-
-
-def _check(checker: Checker, collect_all: Any, source: ClientSource, time_limit: float) -> None:
     results, errors, counting = _run(collect_all, source, IDS, time_limit)
     expected = reference(IDS)
     paired = False
     with checker.case("8 ids: every id ends in results or in errors, once"):
         require_own_outcomes(results, errors, IDS)  # before what a wrong pairing also causes
         paired = True
-        both = sorted(set(results) & set(errors))
-        if both:
-            raise CaseFailed(f"ids {both} are in both results and errors: each goes in one")
-        require_accounted(
-            IDS,
-            results.keys() | errors.keys(),
-            what="ids",
-            failing=raising(IDS),
-            keep="catch the exception that future.result() raises and keep it in errors",
-        )
+        require_split(results, errors, IDS)
     if paired:  # else the outcomes under the wrong ids would be told again, as wrong values
         with checker.case("results hold the slugs of the calls that returned"):
             compare(results, {k: v for k, v in expected.items() if isinstance(v, str)}, "results")

@@ -5,19 +5,16 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from distributed import Client
-
 from lib.exercises._harness.checking import (
     CaseFailed,
     Checker,
     call_bounded,
-    exercise_check,
-    require_function,
     require_type,
 )
 from lib.exercises.ch10_beyond_one_machine._common import (
     ClientSource,
     CountingClient,
+    cluster_check,
     require_values,
 )
 
@@ -60,18 +57,11 @@ def _run(count_words: Any, source: ClientSource, words: list[str], time_limit: f
     return answer, counting, text
 
 
-@exercise_check("Exercise 10.2: scatter the text once")
+@cluster_check("Exercise 10.2: scatter the text once")
 def check_count_words(
-    checker: Checker, count_words: Any, client: Client | None = None, *, time_limit: float = 10.0
+    checker: Checker, count_words: Any, source: ClientSource, time_limit: float
 ) -> None:
     """Run ``count_words(client, text, words)`` on a 200 kB text and six words."""
-    # On the client given, else the default client, else a cluster of the check's own.
-    require_function(count_words)
-    with ClientSource(client) as source:
-        _check(checker, count_words, source, time_limit)
-
-
-def _check(checker: Checker, count_words: Any, source: ClientSource, time_limit: float) -> None:
     answer, counting, text = _run(count_words, source, WORDS, time_limit)
     with checker.case("each word's count, as text.count(word) gives it"):
         expected = {word: text.count(word) for word in WORDS}

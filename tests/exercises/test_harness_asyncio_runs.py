@@ -1,10 +1,18 @@
-"""lib.exercises._harness.asyncio_runs: the deadline and clean-up every async check shares."""
+"""lib.exercises._harness.asyncio_runs: the deadline and clean-up every async check shares,
+and what it gives the async checks: an answer that never ends costs its time limit."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
+from typing import Any
 
+import pytest
+
+from lib.exercises import ch05_asyncio_basics as ch05
+from lib.exercises import ch06_asyncio_coordination as ch06
+from lib.exercises import ch07_choosing_a_model as ch07
 from lib.exercises._harness.asyncio_runs import cancel_leftovers, within_deadline
 
 
@@ -68,3 +76,33 @@ def test_leftover_tasks_are_counted_and_cancelled_but_not_older_ones() -> None:
 
     count, older_alive, cancelled = asyncio.run(main())
     assert count == 3 and older_alive and all(cancelled)
+
+
+async def hangs(*args: Any) -> Any:
+    await asyncio.Event().wait()
+
+
+# The async checks whose answer is awaited once and must end: an answer that never does costs
+# the check its time limit, then one hint. (A busy machine may be slow to start a check's
+# server or pool: the bound is on the hang, not on that.)
+AWAIT = "does it await something that never finishes?"
+ASYNC_CHECKS = {
+    "5.2": (ch05.check_fetch_titles, {}, AWAIT),
+    "5.3": (ch05.check_fetch_and_save, {}, AWAIT),
+    "6.3": (
+        ch06.check_fetch_all,
+        {},
+        "does a request wait without a timeout, or a retry loop never end?",
+    ),
+    "7.2": (ch07.check_score_all, {"job_seconds": 0.15}, AWAIT),
+    "7.3": (ch07.check_fetch_all, {}, AWAIT),
+}
+
+
+@pytest.mark.parametrize("number", list(ASYNC_CHECKS))
+def test_an_async_answer_that_never_ends_costs_its_time_limit(number: str) -> None:
+    check, options, question = ASYNC_CHECKS[number]
+    start = time.perf_counter()
+    feedback = check(hangs, time_limit=0.5, **options)
+    assert time.perf_counter() - start < 10
+    assert feedback.hints == [f"hangs() was still running after 0.5 s: {question}"]

@@ -1,10 +1,11 @@
 """Chapter 9's checkers: what tests/exercises/mistakes/ch09_correct_asyncio.md cannot say.
 
-The common mistakes and their hints are data, in that file (see test_mistakes.py): tasks not
-kept, a local set, a WeakSet, failures not reported, first-done taken though it failed, nothing
-cancelled, a new loop in the thread, no timeout, run_in_executor, a `yield` inside a timeout,
-and others. Here: other right answers, the starters, the time a hang costs, and that a check
-leaves no thread or child process behind.
+The common mistakes and their hints are data, in that file (see tests/plugins/mistakes.py):
+tasks not kept, a local set, a WeakSet, failures not reported, first-done taken though it
+failed, nothing cancelled, a new loop in the thread, no timeout, run_in_executor, a `yield`
+inside a timeout, and others; the right answers and the starters are the chapter's own cells
+(tests/plugins/answers.py). Here: other right answers, the time a hang costs, and that a
+check leaves no thread or child process behind.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from typing import Any, ClassVar
 
 import psutil
+import pytest
 
 from lib.exercises.ch09_correct_asyncio import (
     check_call_from_thread,
@@ -26,6 +28,22 @@ from lib.exercises.ch09_correct_asyncio import (
     check_serve,
 )
 from lib.exercises.ch09_correct_asyncio.child_lines import CHATTY, SILENT
+from tests.plugins.answers import starter
+
+CHECKS = {
+    "9.1": check_run_in_background,
+    "9.2": check_first_answer,
+    "9.3": check_call_from_thread,
+    "9.4": check_serve,
+    "9.5": check_child_lines,
+}
+
+
+@pytest.mark.parametrize("number", list(CHECKS))
+def test_the_starters_are_not_attempted(number: str) -> None:
+    assert CHECKS[number](starter(number)).not_attempted
+    assert CHECKS[number](...).not_attempted
+
 
 # --- Exercise 9.1 ---------------------------------------------------------------------------
 
@@ -49,14 +67,6 @@ def test_run_in_background_right_as_a_class() -> None:
     assert feedback.passed, feedback
     assert str(feedback).splitlines()[-1] == "All 4 checks passed."
     assert not Background.tasks
-
-
-def test_run_in_background_starter() -> None:
-    def starter(coros: Any, report: Any) -> None:
-        raise NotImplementedError("replace this line with your solution")
-
-    assert check_run_in_background(starter).not_attempted
-    assert check_run_in_background(...).not_attempted
 
 
 # --- Exercise 9.2 ---------------------------------------------------------------------------
@@ -110,13 +120,6 @@ def test_first_answer_that_never_gives_up_is_a_short_hang() -> None:
     assert "must give up by then" in feedback.hints[-1]
 
 
-def test_first_answer_starter() -> None:
-    async def starter(fetchers: Any, timeout: float) -> Any:
-        raise NotImplementedError("replace this line with your solution")
-
-    assert check_first_answer(starter).not_attempted
-
-
 # --- Exercise 9.3 ---------------------------------------------------------------------------
 
 
@@ -150,13 +153,6 @@ def test_call_from_thread_that_waits_for_ever_costs_its_time_limit_only() -> Non
     assert not any(t.name == "check-loop" for t in threading.enumerate())
 
 
-def test_call_from_thread_starter() -> None:
-    def starter(loop: Any, coro_fn: Any, *args: Any, timeout: float) -> Any:
-        raise NotImplementedError("replace this line with your solution")
-
-    assert check_call_from_thread(starter).not_attempted
-
-
 # --- Exercise 9.4 ---------------------------------------------------------------------------
 
 
@@ -180,13 +176,6 @@ def test_serve_right_with_a_task_group_and_copy_context() -> None:
     feedback = check_serve(serve_with_task_group)
     assert feedback.passed, feedback
     assert str(feedback).splitlines()[-1] == "All 4 checks passed."
-
-
-def test_serve_starter() -> None:
-    async def starter(ids: Any, current_id: Any, handle: Any, audit: Any) -> Any:
-        raise NotImplementedError("replace this line with your solution")
-
-    assert check_serve(starter).not_attempted
 
 
 # --- Exercise 9.5 ---------------------------------------------------------------------------
@@ -235,11 +224,3 @@ def test_child_lines_that_never_ends_its_child_leaves_none_behind() -> None:
     assert time.perf_counter() - start < 9  # about 4 s: 1.8 s of them the slow consumer's
     assert not feedback.passed
     assert not checks_children(), "the check kills what the answer left"
-
-
-def test_child_lines_starter() -> None:
-    async def starter(args: list[str], timeout: float) -> Any:
-        raise NotImplementedError("replace this line with your solution")
-        yield  # an async generator, like the answer
-
-    assert check_child_lines(starter).not_attempted

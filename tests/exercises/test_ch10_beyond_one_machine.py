@@ -1,8 +1,9 @@
 """Chapter 10's checkers: what tests/exercises/mistakes/ch10_beyond_one_machine.md cannot say.
 
-The common mistakes and their hints are data, in that file (see test_mistakes.py). Here:
-other right answers, the starters, hangs, and the client a check runs on. Without a client,
-each check runs on a cluster of its own inside this process, stopped when the check ends.
+The common mistakes and their hints are data, in that file (see tests/plugins/mistakes.py);
+the right answers and the starters are the chapter's own cells (tests/plugins/answers.py).
+Here: other right answers, hangs, and the client a check runs on. Without a client, each check
+runs on a cluster of its own inside this process, stopped when the check ends.
 """
 
 from __future__ import annotations
@@ -20,20 +21,20 @@ from lib.exercises.ch10_beyond_one_machine import (
     check_map_in_batches,
 )
 from lib.plumbing.cluster import LoopbackCluster
+from tests.plugins.answers import starter
 from tests.plugins.leaks import nothing_left_behind
 
-
-def starter(*args: Any) -> Any:
-    raise NotImplementedError("replace this line with your solution")
+CHECKS = {"10.1": check_collect_all, "10.2": check_count_words, "10.3": check_map_in_batches}
 
 
 def hangs(*args: Any) -> Any:
     threading.Event().wait(2.0)  # longer than the time limit below; ends on its own
 
 
-@pytest.mark.parametrize("check", [check_collect_all, check_count_words, check_map_in_batches])
-def test_starters_hangs_and_non_functions(check: Any) -> None:
-    assert check(starter).not_attempted
+@pytest.mark.parametrize("number", list(CHECKS))
+def test_starters_hangs_and_non_functions(number: str) -> None:
+    check = CHECKS[number]
+    assert check(starter(number)).not_attempted
     assert "hangs() was still running after 0.3 s" in check(hangs, time_limit=0.3).hints[0]
     assert check(...).not_attempted
     assert "expected a function" in check(42).hints[0]
@@ -128,15 +129,15 @@ def test_map_in_batches_other_right_answers() -> None:
     assert check_map_in_batches(batches_by_map).passed
 
 
-@pytest.mark.parametrize("check", [check_collect_all, check_count_words, check_map_in_batches])
+@pytest.mark.parametrize("number", list(CHECKS))
 def test_an_untouched_starter_starts_no_cluster(
-    check: Any, monkeypatch: pytest.MonkeyPatch
+    number: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def no_cluster(client: Any) -> Any:
         raise AssertionError("a cluster was asked for")
 
     monkeypatch.setattr(common.ClientSource, "get", no_cluster)
-    assert check(starter).not_attempted
+    assert CHECKS[number](starter(number)).not_attempted
 
 
 def test_without_a_client_a_check_runs_on_a_cluster_of_its_own(
