@@ -149,12 +149,17 @@ def test_student_copy_runs_and_checks_say_not_attempted(
         assert "Not attempted yet" in text_of(cell), text_of(cell)
 
 
-def test_the_student_edition_carries_no_grader_nor_test_tooling(edition: Path) -> None:
+def test_the_student_edition_carries_no_grader_nor_test_tooling(tmp_path: Path) -> None:
+    # An edition of its own: the shared one gains bytecode caches (whose file names hold the
+    # temporary folder's, pytest's) when the other tests run its chapters.
+    edition = tmp_path / "student"
+    write_student_edition(edition)
     assert sorted(path.name for path in edition.iterdir()) == EDITION
     files = sorted(path for path in edition.rglob("*") if path.is_file())
     names = {path.name for path in files}
     assert not names & {"conftest.py", "nbval_sanitize.cfg", "probe.py"}, names
     assert not [path for path in files if path.name.startswith("test_")]
+    assert not [path for path in files if path.suffix == ".pyc"], "bytecode of this machine"
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace").lower()
         found = [word for word in GRADER_WORDS if word.lower() in text]
