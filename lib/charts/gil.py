@@ -1,5 +1,4 @@
-"""Chapter 2's two charts that build on :mod:`lib.charts.common`, so its cells show the GIL, not
-matplotlib.
+"""Chapter 2's two charts, built on :mod:`lib.charts.common`: its cells show the GIL, not plots.
 
 - :func:`plot_turns`: the per-thread timeline, zoomed in on the first few turns, in
   milliseconds, with a minor tick every switch interval.

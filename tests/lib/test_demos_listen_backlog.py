@@ -1,5 +1,4 @@
-"""lib.demos.listen_backlog: a full listen backlog makes the extra connections wait for the SYN
-retry."""
+"""lib.demos.listen_backlog: connections past a full backlog wait for the SYN retry."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Tools for watching asyncio programs (lib.measure.asyncio_watch), against the local server
-only."""
+"""lib.measure.asyncio_watch: watching asyncio programs, against the local server."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Claims about measurements (lib.measure.claims): shown when they hold, a note or an error when
-not."""
+"""lib.measure.claims: shown when they hold, a note or an error when not."""
 
 from __future__ import annotations
 

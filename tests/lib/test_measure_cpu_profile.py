@@ -1,5 +1,4 @@
-"""lib.measure.cpu_profile: a profile's own time, added up by part of the program, in a fixed
-order."""
+"""lib.measure.cpu_profile: a profile's own time, by part of the program, in order."""
 
 from __future__ import annotations
 

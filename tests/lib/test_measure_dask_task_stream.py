@@ -1,5 +1,4 @@
-"""lib.measure.dask_task_stream: the scheduler's task stream records, as the book's timeline
-spans."""
+"""lib.measure.dask_task_stream: the scheduler's task stream, as timeline spans."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""lib.plumbing.cluster: a real scheduler and workers on 127.0.0.1, and nothing left when they
-stop."""
+"""lib.plumbing.cluster: a real scheduler and workers on 127.0.0.1, nothing left after."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""lib.plumbing.parent_watch: a cluster's processes end with the process that started them, even
-killed."""
+"""lib.plumbing.parent_watch: a cluster's processes end with their parent, even killed."""
 
 from __future__ import annotations
 
