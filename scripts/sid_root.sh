@@ -75,6 +75,18 @@ mount_all() {
     fi
 }
 
+# Bind DIR at the same path inside the root. A mount left by an earlier run may hold a folder
+# since deleted and cloned again at the same path (CI does this): it is replaced, or the
+# command would start in a folder that no longer exists ("getcwd: No such file or directory").
+bind_fresh() {
+    if is_mounted "$ROOT$1"; then
+        [ "$(stat -c %d:%i "$1")" = "$(stat -c %d:%i "$ROOT$1" 2>/dev/null)" ] && return 0
+        umount -l "$ROOT$1"
+        mkdir -p "$ROOT$1"
+    fi
+    mount --bind "$1" "$ROOT$1"
+}
+
 umount_all() {
     # Deepest first, so /dev/shm goes before /dev.
     grep " $ROOT/" /proc/self/mounts | awk '{print $2}' | sort -r | while read -r target; do
@@ -102,7 +114,7 @@ case "${1:-}" in
         [ -f "$STAMP" ] || build
         mount_all
         mkdir -p "$ROOT$dir"
-        is_mounted "$ROOT$dir" || mount --bind "$dir" "$ROOT$dir"
+        bind_fresh "$dir"
         # The host's pip settings point at files the root does not have (PIP_FIND_LINKS);
         # HOME is the root's own, so caches do not mix with the host's.
         exec chroot "$ROOT" /usr/bin/env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u VIRTUAL_ENV \

@@ -129,3 +129,38 @@ def test_sid_root_refuses_a_bad_command() -> None:
     )
     assert done.returncode != 0
     assert "usage: sid_root.sh" in done.stderr
+
+
+SID_ROOT_DIR = Path(os.environ.get("BOOK_SID_ROOT", "/var/cache/concurrency-book/sid"))
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux"
+    or os.geteuid() != 0
+    or not (SID_ROOT_DIR / ".book-sid-root-2").exists(),
+    reason="needs Linux, root and a sid root already built",
+)
+def test_a_folder_cloned_again_at_the_same_path_is_seen_afresh(tmp_path: Path) -> None:
+    # CI deletes its checkout and clones again at the same path; the bind mount of the old
+    # folder must not be reused, or the command starts in a folder that no longer exists.
+    folder = tmp_path / "checkout"
+
+    def run_inside(marker: str) -> subprocess.CompletedProcess[str]:
+        folder.mkdir()
+        (folder / "marker").write_text(marker)
+        return subprocess.run(
+            ["sh", str(SID_ROOT), "run", str(folder), "cat", "marker"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    inside = SID_ROOT_DIR / str(folder.resolve()).lstrip("/")
+    try:
+        first = run_inside("first clone")
+        assert first.stdout == "first clone", first.stderr
+        shutil.rmtree(folder)
+        second = run_inside("second clone")
+        assert second.stdout == "second clone", second.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(inside)], capture_output=True, timeout=60)
