@@ -1,6 +1,6 @@
 """(e) The CPU task in a process pool of 2, against one call after another.
 
-As chapters 1, 4 and 7 run it: lib.demos.workloads' ``factorial_mod``, sized by
+As chapters 1, 4 and 9 run it: lib.demos.workloads' ``factorial_mod``, sized by
 ``calibrate_rounds``, a ``Stopwatch`` around each run, lib.measure.speedup's ideal and efficiency,
 and the pool's workers found with lib.plumbing.processes' ``live_children`` (multiprocessing's
 helpers left out).

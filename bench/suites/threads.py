@@ -1,6 +1,6 @@
 """(a) Threads: the chapters' fifteen requests, on a pool of 5 threads against one by one.
 
-As chapters 1, 3 and 5 run it: lib's blocking ``AniListClient``, one per thread (a requests
+As chapters 1, 3 and 6 run it: lib's blocking ``AniListClient``, one per thread (a requests
 session is not thread-safe), a ``Recorder`` span around each request, a ``Stopwatch`` around
 each batch, and lib.measure.speedup's ideal time and efficiency.
 """

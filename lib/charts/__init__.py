@@ -4,11 +4,11 @@
   counts) and the book's colours
 - ``gil``: chapter 2's turns on the GIL, and pools with their start-up
 - ``processes``: chapter 4's cost of talking to a worker process
-- ``coordination``, ``event_loops``: chapter 6's queue and back-off charts, and the same
+- ``coordination``, ``event_loops``: chapter 7's queue and back-off charts, and the same
   requests on two event loops
-- ``choosing``, ``mixing``, ``flowchart``: chapter 7's four models side by side, the
+- ``choosing``, ``mixing``, ``flowchart``: chapter 9's four models side by side, the
   heartbeat of mixed models, and the decision tree
-- ``correct_threads``: chapter 8's broken version's time beside its fix's
+- ``correct_threads``: chapter 11's broken version's time beside its fix's
 - ``cluster``: chapter 10's cost of one task, and where a cluster pays off
 """
 

@@ -1,4 +1,4 @@
-"""Chapter 7's charts, so the chapter's cells show the measurements, not matplotlib.
+"""Chapter 9's charts, so the chapter's cells show the measurements, not matplotlib.
 
 - :func:`plot_four_ways`: the same workloads through every model, grouped by workload, each
   bar labelled with its speed-up, the ideal dashed.

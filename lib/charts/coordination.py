@@ -1,4 +1,4 @@
-"""Chapter 6's hand-drawn charts, so the chapter's cells show the asyncio, not matplotlib.
+"""Chapter 7's hand-drawn charts, so the chapter's cells show the asyncio, not matplotlib.
 
 - :func:`plot_queue_sizes`: a queue's size over time, one step line per queue bound.
 - :func:`plot_polite_attempts`: one row per request; refused attempts as crosses, the

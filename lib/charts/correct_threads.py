@@ -1,4 +1,4 @@
-"""Chapter 8's chart: how long a broken version and its fix took, side by side.
+"""Chapter 11's chart: how long a broken version and its fix took, side by side.
 
 :func:`plot_broken_fixed` draws one pair of bars per comparison, in the book's colour for the
 comparison's model: the broken version hatched and pale, the fix solid, each labelled with

@@ -1,4 +1,4 @@
-"""Chapter 7's chart of mixed models: is the event loop free while the work runs?
+"""Chapter 9's chart of mixed models: is the event loop free while the work runs?
 
 A heartbeat task asks to wake every few milliseconds and records when it was due and when
 it woke. :func:`plot_heartbeats` draws, for each :class:`Offload`, how late it was over

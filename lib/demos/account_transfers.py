@@ -1,7 +1,7 @@
 """Accounts with a lock each, and transfers between them from many threads at once.
 
 A transfer takes two locks, its source's and its target's, so two transfers in opposite
-directions can deadlock (chapter 8). :class:`Account` carries a lock from a
+directions can deadlock (chapter 11). :class:`Account` carries a lock from a
 :class:`~lib.demos.deadlock.LockGraph`, so a :class:`~lib.demos.deadlock.Watchdog` can see and break
 such a deadlock. :func:`run_transfers` starts one thread per transfer, together, and returns
 what each failed thread raised.

@@ -1,4 +1,4 @@
-"""Chapter 7's comparison table of threads, processes and asyncio, built from its measurements.
+"""Chapter 9's comparison table of threads, processes and asyncio, built from its measurements.
 
 The chapter measures each aspect of the article's table; :class:`Measured` holds those
 numbers (and, in :class:`ClusterFigures`, those of a fourth column: a Dask cluster),
@@ -53,7 +53,7 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 @dataclass(frozen=True)
 class ClusterFigures:
-    """What chapter 7 measured of a Dask cluster (a scheduler and worker processes on TCP).
+    """What chapter 9 measured of a Dask cluster (a scheduler and worker processes on TCP).
 
     - ``io``, ``cpu``: (speed-up over sequential, share of the ideal) of the same runs as
       :class:`Measured`'s, through the cluster's executor;
@@ -81,7 +81,7 @@ class ClusterFigures:
 
 @dataclass(frozen=True)
 class Measured:
-    """What chapter 7 measured, for :func:`comparison_rows`. Times in seconds, sizes in bytes.
+    """What chapter 9 measured, for :func:`comparison_rows`. Times in seconds, sizes in bytes.
 
     - ``io``, ``cpu``: per model, (speed-up over sequential, share of the ideal) in one run
       of ``io_requests`` requests and ``cpu_tasks`` CPU tasks, on ``cores`` usable cores;

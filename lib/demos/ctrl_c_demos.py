@@ -1,4 +1,4 @@
-"""Small programs that chapter 8 runs as child processes, to interrupt them with Ctrl-C.
+"""Small programs that chapter 11 runs as child processes, to interrupt them with Ctrl-C.
 
 Run one with ``python -m lib.demos.ctrl_c_demos NAME``. Each prints ``working`` once its work has
 started (the moment :func:`lib.demos.interrupt_child.run_child` sends SIGINT), then one line about

@@ -2,7 +2,7 @@
 
 ``nest_asyncio`` (archived) and its maintained fork ``nest_asyncio2`` patch asyncio so that
 ``asyncio.run()`` works inside a running event loop, as in a notebook. Whether the rest of
-asyncio still works afterwards depends on the package and on the Python version, so chapter 5
+asyncio still works afterwards depends on the package and on the Python version, so chapter 6
 measures it instead of saying so:
 
 - :func:`probe` tries, in the running task, what needs asyncio to know which task is running:

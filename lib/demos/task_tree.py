@@ -2,7 +2,7 @@
 
 Python 3.14 added ``python -m asyncio ps PID`` and ``python -m asyncio pstree PID``: they read
 another process's memory and print its asyncio tasks, as a table or as the tree of which task
-awaits which. Chapter 5 points them at a live program:
+awaits which. Chapter 6 points them at a live program:
 
 - ``python -m lib.demos.task_tree`` is that program: a ``crawler`` task whose ``TaskGroup`` runs one
   task per page, each with a ``TaskGroup`` of ``request`` tasks that wait for an answer that

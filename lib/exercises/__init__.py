@@ -3,7 +3,7 @@
 Each ``check_*`` function takes the learner's answer and returns a
 :class:`~lib.exercises._harness.checking.Feedback`, which prints one line per case, with a hint
 for each failure. A chapter whose checkers would not fit one short file is a package with one
-module an exercise (``ch05_asyncio_basics/stopwatch.py``, ...); the chapters import the
+module an exercise (``ch06_asyncio_basics/stopwatch.py``, ...); the chapters import the
 ``check_*`` functions from the package all the same.
 
 
@@ -11,11 +11,11 @@ module an exercise (``ch05_asyncio_basics/stopwatch.py``, ...); the chapters imp
 - ``ch02_gil``: reference counts, which calls overlap, a pool for Python work, hashing streams
 - ``ch03_threading``: collecting every result, a safe account, processing every item
 - ``ch04_multiprocessing``: worker counts, counting primes in parallel, a saving pipeline
-- ``ch05_asyncio_basics``: a stopwatch for both kinds of function, fetching and saving
-- ``ch06_asyncio_coordination``: a counted view, handling every request, fetching politely
-- ``ch07_choosing_a_model``: choosing a model, scoring everything, fetching with any model
-- ``ch08_correct_threads``: transfers that cannot deadlock, the first answer, a worker that stops
-- ``ch09_correct_asyncio``: background tasks never lost, the first answer, a coroutine from a
+- ``ch06_asyncio_basics``: a stopwatch for both kinds of function, fetching and saving
+- ``ch07_asyncio_coordination``: a counted view, handling every request, fetching politely
+- ``ch09_choosing_a_model``: choosing a model, scoring everything, fetching with any model
+- ``ch11_correct_threads``: transfers that cannot deadlock, the first answer, a worker that stops
+- ``ch12_correct_asyncio``: background tasks never lost, the first answer, a coroutine from a
   thread, request ids in a ContextVar, a child's output streamed
 - ``ch10_beyond_one_machine``: every result from a cluster, scattering once, one task per batch
 - ``_harness``: what every checker runs on (private: a learner never needs to open it)

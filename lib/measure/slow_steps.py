@@ -2,7 +2,7 @@
 
 In debug mode, asyncio logs a warning for every step of a task that runs longer than
 ``loop.slow_callback_duration`` without giving the loop back: ``Executing <Task ...
-coro=<fetch_blocking() running at ...> ...> took 0.203 seconds``. Chapter 5 turns debug mode on
+coro=<fetch_blocking() running at ...> ...> took 0.203 seconds``. Chapter 6 turns debug mode on
 for one cell and reads those warnings back:
 
 - :func:`kept_messages`: collect the messages a logger emits inside a ``with`` block, instead of

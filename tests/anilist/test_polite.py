@@ -230,7 +230,7 @@ def test_against_the_server_a_rate_limit_is_waited_out(make_server) -> None:
 
 
 def test_the_functions_the_chapter_shows_hold_no_recording() -> None:
-    """Chapter 6 shows these two with show_source: watching them is the trace's job."""
+    """Chapter 7 shows these two with show_source: watching them is the trace's job."""
     for function in (polite_fetch, fetch_all_politely):
         source = inspect.getsource(function)
         for word in ("trace", "Recorder", "span", "attempts +=", "waits.append"):

@@ -17,7 +17,7 @@ that the chapters' helpers run in threads of their own, outside debug mode, are 
 
 What is accepted on purpose: debug mode also logs every step that holds the event loop for
 more than 0.1 s ("Executing <Task ...> took 0.2 seconds"). The "blocking the loop" demo in
-chapter 5 triggers those deliberately, and every synchronous cell (a plot, a thread pool, a
+chapter 6 triggers those deliberately, and every synchronous cell (a plot, a thread pool, a
 loop of blocking requests) runs as one long step of the kernel's own task, so debug mode flags
 it too. Those messages are about latency, not correctness: this test does not fail on them.
 """
@@ -47,7 +47,7 @@ FORBIDDEN = [
 # debug mode stays on for the kernel's own loop, which runs every cell, and no other: the
 # variable is dropped, so the loops the chapter's helpers start later in threads, and the
 # processes they start (servers, profilers), run as a reader's would. In debug mode a request
-# costs about 5x the CPU time, and chapter 6's sweeps took half of this test's 125 s.
+# costs about 5x the CPU time, and chapter 7's sweeps took half of this test's 125 s.
 CAPTURE_EVERYTHING = """
 import asyncio, logging, os, sys
 logging.captureWarnings(True)
@@ -61,10 +61,10 @@ del os.environ["PYTHONASYNCIODEBUG"]
 
 
 def test_chapter_5_runs_clean_in_asyncio_debug_mode(tmp_path: Path) -> None:
-    runs_clean_in_asyncio_debug_mode("05_asyncio_basics.ipynb", tmp_path)
+    runs_clean_in_asyncio_debug_mode("06_asyncio_basics.ipynb", tmp_path)
 
 
-# Chapter 6's run, the longer, is in test_asyncio_debug_chapter_6.py: a file of its own goes
+# Chapter 7's run, the longer, is in test_asyncio_debug_chapter_7.py: a file of its own goes
 # to a pytest-xdist worker of its own (`--dist loadfile`).
 
 

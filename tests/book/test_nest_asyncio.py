@@ -1,4 +1,4 @@
-"""Chapter 5's nest_asyncio section: the fork keeps asyncio whole, the original breaks it on 3.14.
+"""Chapter 6's nest_asyncio section: the fork keeps asyncio whole, the original breaks it on 3.14.
 
 Two ways of proving it, both in fresh processes, because a patch cannot be taken back:
 
@@ -27,7 +27,7 @@ from lib.demos.nested_loops import PATCHES, kernel_like_run, run_in_child
 from tests.plugins.notebooks import chapter, code_cells, read
 
 ROOT = Path(__file__).resolve().parents[2]
-CHAPTER = chapter("05_asyncio_basics.ipynb")
+CHAPTER = chapter("06_asyncio_basics.ipynb")
 ON_314 = sys.version_info >= (3, 14)
 WORKS = {
     "asyncio.current_task()": "works",
@@ -67,7 +67,7 @@ def chapter_cells() -> tuple[str, str]:
     """The chapter's cell that applies nest_asyncio2, and the cell that checks asyncio after it."""
     sources = [cell.source for cell in code_cells(read(CHAPTER))]
     applying = [i for i, source in enumerate(sources) if "nest_asyncio2.apply()" in source]
-    assert len(applying) == 1, "one cell of chapter 5 applies nest_asyncio2"
+    assert len(applying) == 1, "one cell of chapter 6 applies nest_asyncio2"
     apply_cell, check_cell = sources[applying[0]], sources[applying[0] + 1]
     assert "import nest_asyncio2" in apply_cell
     assert "await probe()" in check_cell and "asyncio.timeout" in check_cell

@@ -19,7 +19,7 @@ from pathlib import Path
 from tests.plugins.book_build import package_checkout, reader_environment, wheelhouse
 
 # Chapter 3 runs in the downloaded-chapter test; this one is short and starts a child process.
-CHAPTER = "chapters/09_correct_asyncio.ipynb"
+CHAPTER = "chapters/12_correct_asyncio.ipynb"
 
 
 def unpack(archive: Path, folder: Path) -> Path:

@@ -12,6 +12,7 @@ from tests.plugins.answers import (
     namespace_of,
     starter,
 )
+from tests.plugins.notebooks import CHAPTERS
 
 
 def test_every_chapter_has_its_exercises_numbered_in_order() -> None:
@@ -21,10 +22,13 @@ def test_every_chapter_has_its_exercises_numbered_in_order() -> None:
         by_chapter.setdefault(chapter, []).append(found.number)
         assert found.module.startswith(f"lib.exercises.ch{int(chapter):02d}_"), found
         assert found.notebook.stem[3:] == found.module.split("_", 1)[1], found
-    assert sorted(by_chapter, key=int) == [str(n) for n in range(1, 11)]
+    every_chapter = sorted(str(int(path.name[:2])) for path in CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(by_chapter, key=int) == sorted(every_chapter, key=int), (
+        "a chapter lacks exercises"
+    )
     for chapter, numbers in by_chapter.items():
         assert numbers == [f"{chapter}.{m}" for m in range(1, len(numbers) + 1)]
-        assert len(numbers) >= 3
+        assert len(numbers) >= 2
 
 
 @pytest.mark.parametrize("number", [found.number for found in exercises()])
@@ -35,7 +39,7 @@ def test_the_answer_and_the_starter_are_what_the_check_cell_passes(number: str) 
 
 
 def test_each_answer_runs_in_a_namespace_of_its_own() -> None:
-    first, second = namespace_of("9.1"), namespace_of("9.1")
+    first, second = namespace_of("12.1"), namespace_of("12.1")
     assert first["BACKGROUND"] is not second["BACKGROUND"]
     assert first["run_in_background"].__globals__ is first
 

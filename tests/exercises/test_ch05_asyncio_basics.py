@@ -1,4 +1,4 @@
-"""Chapter 5's checkers: what tests/exercises/mistakes/ch05_asyncio_basics.md cannot say as data.
+"""Chapter 6's checkers: what tests/exercises/mistakes/ch06_asyncio_basics.md cannot say as data.
 
 The common mistakes and their hints are data, in that file (see tests/plugins/mistakes.py),
 and the right answer and the starters are the chapter's own cells (tests/plugins/answers.py).
@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 
 from lib.anilist.clients import media_from, request_body
-from lib.exercises.ch05_asyncio_basics import (
+from lib.exercises.ch06_asyncio_basics import (
     check_fetch_and_save,
     check_fetch_titles,
     check_stopwatch,
@@ -30,10 +30,10 @@ from tests.plugins.answers import answer, starter
 from tests.plugins.mistakes import feedback_on
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKS = {"5.1": check_stopwatch, "5.2": check_fetch_titles, "5.3": check_fetch_and_save}
+CHECKS = {"6.1": check_stopwatch, "6.2": check_fetch_titles, "6.3": check_fetch_and_save}
 
 
-# --- Exercise 5.1: time a coroutine correctly ------------------------------------------------
+# --- Exercise 6.1: time a coroutine correctly ------------------------------------------------
 
 
 def stopwatch_with_measure_async(fn: Any) -> Any:
@@ -59,7 +59,7 @@ def test_stopwatch_that_hangs_costs_its_time_limit() -> None:
     assert len(feedback.hints) == 1 and "nap() was still running after 0.5 s" in feedback.hints[0]
 
 
-# --- Exercise 5.2: many requests, one session ------------------------------------------------
+# --- Exercise 6.2: many requests, one session ------------------------------------------------
 
 
 async def fetch_titles_task_group(url: str, ids: list[int]) -> dict:
@@ -84,13 +84,13 @@ async def fetch_titles_task_group(url: str, ids: list[int]) -> dict:
 # --- Every exercise: right answers and the starters -----------------------------------------
 
 OTHER_RIGHT = {
-    "5.1": [stopwatch_with_measure_async],
-    "5.2": [fetch_titles_task_group],
-    "5.3": [],
+    "6.1": [stopwatch_with_measure_async],
+    "6.2": [fetch_titles_task_group],
+    "6.3": [],
 }
 
 
-@pytest.mark.parametrize(("number", "cases"), [("5.1", 6), ("5.2", 7), ("5.3", 6)])
+@pytest.mark.parametrize(("number", "cases"), [("6.1", 6), ("6.2", 7), ("6.3", 6)])
 def test_right_answers_pass_every_case_and_the_starters_are_not_attempted(
     number: str, cases: int
 ) -> None:
@@ -107,7 +107,7 @@ def test_right_answers_pass_every_case_and_the_starters_are_not_attempted(
 
 
 def test_stopwatch_that_times_only_creating_the_coroutine_fails_the_timed_cases() -> None:
-    feedback, hints = feedback_on("5.1", "The clock stops before the await")
+    feedback, hints = feedback_on("6.1", "The clock stops before the await")
     assert [case for case, _ in feedback.failed_cases] == [
         "a coroutine that sleeps 0.2 s measures 0.2 s",
         "the next call, 0.05 s, is timed on its own",
@@ -125,12 +125,12 @@ import time
 import nest_asyncio2
 
 nest_asyncio2.apply()
-from lib.exercises.ch05_asyncio_basics import (
+from lib.exercises.ch06_asyncio_basics import (
     check_fetch_and_save, check_fetch_titles, check_stopwatch,
 )
 from tests.plugins.answers import answer
 
-fetch_and_save = answer("5.3")
+fetch_and_save = answer("6.3")
 
 
 async def polite_sleep(client, anime_id, save):
@@ -139,8 +139,8 @@ async def polite_sleep(client, anime_id, save):
 
 
 async def in_a_cell():  # a check runs while the notebook's loop is running
-    print(check_stopwatch(answer("5.1")).passed)
-    print(check_fetch_titles(answer("5.2")).passed)
+    print(check_stopwatch(answer("6.1")).passed)
+    print(check_fetch_titles(answer("6.2")).passed)
     print(check_fetch_and_save(fetch_and_save).passed)
     print(check_fetch_and_save(polite_sleep).hints[0][:32])
 

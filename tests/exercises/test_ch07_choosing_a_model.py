@@ -1,8 +1,8 @@
-"""Chapter 7's checkers: what tests/exercises/mistakes/ch07_choosing_a_model.md cannot say.
+"""Chapter 9's checkers: what tests/exercises/mistakes/ch09_choosing_a_model.md cannot say.
 
-The common mistakes of exercises 7.2 and 7.3 and their hints are data, in that file (see
+The common mistakes of exercises 9.2 and 9.3 and their hints are data, in that file (see
 tests/plugins/mistakes.py); the right answers and the starters are the chapter's own cells
-(tests/plugins/answers.py). Here: exercise 7.1, whose answer is a dict, so that its wrong
+(tests/plugins/answers.py). Here: exercise 9.1, whose answer is a dict, so that its wrong
 answers are the chapter's with one value changed; answers that are not a function at all;
 other right answers, hangs and their time limits; and what a hint alone cannot say: which
 cases a mistake fails, or how many hints it gets.
@@ -18,7 +18,7 @@ import pytest
 
 from lib.demos.blocking_fetch import fetch_one
 from lib.demos.workloads import factorial_mod
-from lib.exercises.ch07_choosing_a_model import (
+from lib.exercises.ch09_choosing_a_model import (
     MODEL_CASES,
     check_fetch_all,
     check_model_choices,
@@ -30,9 +30,9 @@ from tests.plugins.mistakes import feedback_on
 
 QUICK = 0.15  # seconds per job where the case under test is not the heartbeat's
 
-# --- Exercise 7.1: name the model -----------------------------------------------------------
+# --- Exercise 9.1: name the model -----------------------------------------------------------
 
-RIGHT_CHOICES = answer("7.1")
+RIGHT_CHOICES = answer("9.1")
 
 
 def test_choices_right() -> None:
@@ -64,7 +64,7 @@ def test_choices_one_core_reason_says_why() -> None:
 
 
 def test_choices_starter_partial_unknown_missing_and_none() -> None:
-    assert check_model_choices(starter("7.1")).not_attempted
+    assert check_model_choices(starter("9.1")).not_attempted
     assert check_model_choices(...).not_attempted
     partial = dict(RIGHT_CHOICES, **{"compute one long report": ...})
     assert check_model_choices(partial).hints == ["still `...`: fill in a model"]
@@ -75,7 +75,7 @@ def test_choices_starter_partial_unknown_missing_and_none() -> None:
     assert "forget a `return`" in check_model_choices(None).hints[0]
 
 
-# --- Exercise 7.2: keep the heartbeat on time -----------------------------------------------
+# --- Exercise 9.2: keep the heartbeat on time -----------------------------------------------
 
 
 Jobs = list[tuple[int, int, int]]
@@ -87,7 +87,7 @@ def test_expected_factorial_mod_matches_the_real_thing() -> None:
 
 
 def test_score_all_right() -> None:
-    feedback = check_score_all(answer("7.2"))
+    feedback = check_score_all(answer("9.2"))
     assert feedback.passed, str(feedback)
     assert str(feedback).endswith("All 5 checks passed.")
 
@@ -107,22 +107,22 @@ def test_score_all_with_as_completed_is_right() -> None:
 def test_score_all_one_job_at_a_time_fails_only_the_overlap() -> None:
     # The pool counts the jobs in it at once, so however loaded the machine, one at a time is
     # never together.
-    feedback, _ = feedback_on("7.2", "Each job awaited before the next is sent")
+    feedback, _ = feedback_on("9.2", "Each job awaited before the next is sent")
     assert [case for case, _ in feedback.failed_cases] == [
         "the 4 jobs were in the pool together, not one by one"
     ]
 
 
 def test_score_all_starter() -> None:
-    assert check_score_all(starter("7.2"), job_seconds=QUICK).not_attempted
+    assert check_score_all(starter("9.2"), job_seconds=QUICK).not_attempted
     assert check_score_all(..., job_seconds=QUICK).not_attempted
 
 
-# --- Exercise 7.3: a blocking client inside asyncio -----------------------------------------
+# --- Exercise 9.3: a blocking client inside asyncio -----------------------------------------
 
 
 def test_fetch_all_right() -> None:
-    feedback = check_fetch_all(answer("7.3"))
+    feedback = check_fetch_all(answer("9.3"))
     assert feedback.passed, str(feedback)
     assert str(feedback).endswith("All 5 checks passed.")
 
@@ -146,7 +146,7 @@ def test_fetch_all_with_own_pool_and_try_except_is_right() -> None:
 
 def test_fetch_all_blocking_in_the_loop_fails_only_the_overlap_and_the_free_loop() -> None:
     # The cases it fails, and that the second hint names fetch_one.
-    feedback, _ = feedback_on("7.3", "fetch_one called in the coroutine, one request after another")
+    feedback, _ = feedback_on("9.3", "fetch_one called in the coroutine, one request after another")
     assert [case for case, _ in feedback.failed_cases] == [
         "the requests overlapped",
         "the event loop stayed free while the requests waited",
@@ -155,7 +155,7 @@ def test_fetch_all_blocking_in_the_loop_fails_only_the_overlap_and_the_free_loop
 
 
 def test_fetch_all_waiting_on_futures_in_the_loop_fails_only_the_free_loop() -> None:
-    feedback, _ = feedback_on("7.3", "A thread pool, but future.result() in the coroutine")
+    feedback, _ = feedback_on("9.3", "A thread pool, but future.result() in the coroutine")
     assert [case for case, _ in feedback.failed_cases] == [
         "the event loop stayed free while the requests waited"
     ]
@@ -163,13 +163,13 @@ def test_fetch_all_waiting_on_futures_in_the_loop_fails_only_the_free_loop() -> 
 
 def test_fetch_all_that_drops_failures_gets_two_hints() -> None:
     # Two, the first about the exceptions.
-    feedback, _ = feedback_on("7.3", "The failures are dropped")
+    feedback, _ = feedback_on("9.3", "The failures are dropped")
     assert len(feedback.hints) == 2
     assert "requests were lost" in feedback.hints[0] and "exceptions" in feedback.hints[0]
 
 
 def test_fetch_all_starter() -> None:
-    assert check_fetch_all(starter("7.3")).not_attempted
+    assert check_fetch_all(starter("9.3")).not_attempted
 
 
 @pytest.mark.parametrize("check", [check_model_choices, check_score_all, check_fetch_all])
@@ -179,6 +179,6 @@ def test_not_a_function_or_dict(check: Any) -> None:
 
 
 def test_a_called_coroutine_instead_of_the_function_is_explained() -> None:
-    coroutine = answer("7.3")("http://127.0.0.1:9/", [1])  # called by mistake, never awaited
+    coroutine = answer("9.3")("http://127.0.0.1:9/", [1])  # called by mistake, never awaited
     hints = check_fetch_all(coroutine).hints
     assert hints == ["got a coroutine: pass the function itself, without calling it"]

@@ -1,4 +1,4 @@
-"""Chapter 8's checkers: what tests/exercises/mistakes/ch08_correct_threads.md cannot say as data.
+"""Chapter 11's checkers: what tests/exercises/mistakes/ch11_correct_threads.md cannot say as data.
 
 The common mistakes and their hints are data, in that file (see tests/plugins/mistakes.py);
 the right answers and the starters are the chapter's own cells (tests/plugins/answers.py).
@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from lib.exercises.ch08_correct_threads import check_first_result, check_transfer, check_worker
+from lib.exercises.ch11_correct_threads import check_first_result, check_transfer, check_worker
 from tests.plugins.answers import answer, starter
 from tests.plugins.mistakes import feedback_on
 
-CHECKS = {"8.1": check_transfer, "8.2": check_first_result, "8.3": check_worker}
+CHECKS = {"11.1": check_transfer, "11.2": check_first_result, "11.3": check_worker}
 
 
 def threads_now() -> set[str]:
@@ -119,13 +119,13 @@ class WorkerWithShutdownLoop:
 @pytest.mark.parametrize(
     ("number", "right"),
     [
-        ("8.1", answer("8.1")),
-        ("8.1", transfer_by_id),
-        ("8.1", transfer_with_try_lock),
-        ("8.2", answer("8.2")),
-        ("8.2", first_result_polling),
-        ("8.3", answer("8.3")),
-        ("8.3", WorkerWithShutdownLoop),
+        ("11.1", answer("11.1")),
+        ("11.1", transfer_by_id),
+        ("11.1", transfer_with_try_lock),
+        ("11.2", answer("11.2")),
+        ("11.2", first_result_polling),
+        ("11.3", answer("11.3")),
+        ("11.3", WorkerWithShutdownLoop),
     ],
     ids=lambda value: getattr(value, "__name__", value),
 )
@@ -136,7 +136,7 @@ def test_right_answers_pass_and_leave_no_thread(number: str, right: Any) -> None
     assert not settle(before)
 
 
-@pytest.mark.parametrize("number", ["8.1", "8.2", "8.3"])
+@pytest.mark.parametrize("number", ["11.1", "11.2", "11.3"])
 def test_starters_are_not_attempted(number: str) -> None:
     feedback = CHECKS[number](starter(number))
     assert feedback.not_attempted, str(feedback)
@@ -149,7 +149,7 @@ def test_starters_are_not_attempted(number: str) -> None:
 def test_a_deadlocking_transfer_ends_and_leaves_no_thread() -> None:
     before = threads_now()
     start = time.monotonic()
-    feedback, _ = feedback_on("8.1", "The source's lock first: opposite transfers deadlock")
+    feedback, _ = feedback_on("11.1", "The source's lock first: opposite transfers deadlock")
     assert time.monotonic() - start < 3
     assert not feedback.passed
     assert not settle(before)
@@ -172,7 +172,7 @@ def test_a_transfer_that_hangs_is_reported_as_a_hang() -> None:
 def test_a_right_answer_on_a_busy_machine_still_times_out_in_the_timeout_cases() -> None:
     """Starting 39 threads took most of a second on a loaded CI machine: the calls must not
     be ended before a right answer's own timeout runs out."""
-    first_result = answer("8.2")
+    first_result = answer("11.2")
 
     def slow_to_start(fns: list[Any], timeout: float) -> Any:
         time.sleep(0.7)  # as if the pool's threads were slow to start

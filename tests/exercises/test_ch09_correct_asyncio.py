@@ -1,4 +1,4 @@
-"""Chapter 9's checkers: what tests/exercises/mistakes/ch09_correct_asyncio.md cannot say.
+"""Chapter 12's checkers: what tests/exercises/mistakes/ch12_correct_asyncio.md cannot say.
 
 The common mistakes and their hints are data, in that file (see tests/plugins/mistakes.py):
 tasks not kept, a local set, a WeakSet, failures not reported, first-done taken though it
@@ -20,22 +20,22 @@ from typing import Any, ClassVar
 import psutil
 import pytest
 
-from lib.exercises.ch09_correct_asyncio import (
+from lib.exercises.ch12_correct_asyncio import (
     check_call_from_thread,
     check_child_lines,
     check_first_answer,
     check_run_in_background,
     check_serve,
 )
-from lib.exercises.ch09_correct_asyncio.child_lines import CHATTY, SILENT
+from lib.exercises.ch12_correct_asyncio.child_lines import CHATTY, SILENT
 from tests.plugins.answers import starter
 
 CHECKS = {
-    "9.1": check_run_in_background,
-    "9.2": check_first_answer,
-    "9.3": check_call_from_thread,
-    "9.4": check_serve,
-    "9.5": check_child_lines,
+    "12.1": check_run_in_background,
+    "12.2": check_first_answer,
+    "12.3": check_call_from_thread,
+    "12.4": check_serve,
+    "12.5": check_child_lines,
 }
 
 
@@ -45,7 +45,7 @@ def test_the_starters_are_not_attempted(number: str) -> None:
     assert CHECKS[number](...).not_attempted
 
 
-# --- Exercise 9.1 ---------------------------------------------------------------------------
+# --- Exercise 12.1 ---------------------------------------------------------------------------
 
 
 class Background:
@@ -69,7 +69,7 @@ def test_run_in_background_right_as_a_class() -> None:
     assert not Background.tasks
 
 
-# --- Exercise 9.2 ---------------------------------------------------------------------------
+# --- Exercise 12.2 ---------------------------------------------------------------------------
 
 
 async def first_answer_with_wait_timeout(fetchers: list[Any], timeout: float) -> Any:
@@ -120,7 +120,7 @@ def test_first_answer_that_never_gives_up_is_a_short_hang() -> None:
     assert "must give up by then" in feedback.hints[-1]
 
 
-# --- Exercise 9.3 ---------------------------------------------------------------------------
+# --- Exercise 12.3 ---------------------------------------------------------------------------
 
 
 def call_with_wrap(
@@ -153,7 +153,7 @@ def test_call_from_thread_that_waits_for_ever_costs_its_time_limit_only() -> Non
     assert not any(t.name == "check-loop" for t in threading.enumerate())
 
 
-# --- Exercise 9.4 ---------------------------------------------------------------------------
+# --- Exercise 12.4 ---------------------------------------------------------------------------
 
 
 async def serve_with_task_group(
@@ -178,7 +178,7 @@ def test_serve_right_with_a_task_group_and_copy_context() -> None:
     assert str(feedback).splitlines()[-1] == "All 4 checks passed."
 
 
-# --- Exercise 9.5 ---------------------------------------------------------------------------
+# --- Exercise 12.5 ---------------------------------------------------------------------------
 
 
 async def child_lines_by_readline(args: list[str], timeout: float) -> Any:

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from lib.exercises import ch05_asyncio_basics as ch05
-from lib.exercises import ch06_asyncio_coordination as ch06
-from lib.exercises import ch07_choosing_a_model as ch07
+from lib.exercises import ch06_asyncio_basics as ch05
+from lib.exercises import ch07_asyncio_coordination as ch06
+from lib.exercises import ch09_choosing_a_model as ch07
 from lib.exercises._harness.asyncio_runs import cancel_leftovers, within_deadline
 
 
@@ -87,15 +87,15 @@ async def hangs(*args: Any) -> Any:
 # server or pool: the bound is on the hang, not on that.)
 AWAIT = "does it await something that never finishes?"
 ASYNC_CHECKS = {
-    "5.2": (ch05.check_fetch_titles, {}, AWAIT),
-    "5.3": (ch05.check_fetch_and_save, {}, AWAIT),
-    "6.3": (
+    "6.2": (ch05.check_fetch_titles, {}, AWAIT),
+    "6.3": (ch05.check_fetch_and_save, {}, AWAIT),
+    "7.3": (
         ch06.check_fetch_all,
         {},
         "does a request wait without a timeout, or a retry loop never end?",
     ),
-    "7.2": (ch07.check_score_all, {"job_seconds": 0.15}, AWAIT),
-    "7.3": (ch07.check_fetch_all, {}, AWAIT),
+    "9.2": (ch07.check_score_all, {"job_seconds": 0.15}, AWAIT),
+    "9.3": (ch07.check_fetch_all, {}, AWAIT),
 }
 
 

@@ -23,10 +23,10 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 GROUPS = {
-    "test_mistakes.py": ("ch01", "ch02", "ch03", "ch05", "ch06"),
-    "test_mistakes_b.py": ("ch04", "ch08"),
-    "test_mistakes_c.py": ("ch09", "ch10"),
-    "test_mistakes_d.py": ("ch07",),
+    "test_mistakes.py": ("ch01", "ch02", "ch03", "ch06", "ch07"),
+    "test_mistakes_b.py": ("ch04", "ch11"),
+    "test_mistakes_c.py": ("ch12", "ch10"),
+    "test_mistakes_d.py": ("ch09",),
 }
 
 

@@ -1,4 +1,4 @@
-"""Chapter 7's charts (lib.charts.choosing): what they draw, and what they refuse."""
+"""Chapter 9's charts (lib.charts.choosing): what they draw, and what they refuse."""
 
 from __future__ import annotations
 

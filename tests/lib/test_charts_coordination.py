@@ -1,4 +1,4 @@
-"""Chapter 6's charts (lib.charts.coordination): what they draw, and what they refuse."""
+"""Chapter 7's charts (lib.charts.coordination): what they draw, and what they refuse."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chapter 7's heartbeat chart (lib.charts.mixing): what it draws, and what it refuses."""
+"""Chapter 9's heartbeat chart (lib.charts.mixing): what it draws, and what it refuses."""
 
 from __future__ import annotations
 

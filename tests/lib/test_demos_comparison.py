@@ -1,4 +1,4 @@
-"""Chapter 7's comparison table (lib.demos.comparison): every row cites the numbers it is given."""
+"""Chapter 9's comparison table (lib.demos.comparison): every row cites the numbers it is given."""
 
 from __future__ import annotations
 

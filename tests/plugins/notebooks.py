@@ -36,7 +36,7 @@ def chapters() -> list[Path]:
 
 
 def chapter(name: str) -> Path:
-    """The path of one chapter, by file name (``"05_asyncio_basics.ipynb"``)."""
+    """The path of one chapter, by file name (``"06_asyncio_basics.ipynb"``)."""
     return CHAPTERS / name
 
 

@@ -39,7 +39,7 @@ def test_a_long_module_is_named_with_its_length(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("message", "problems"),
     [
-        ("ch07: time exercise 7.2's jobs in CPU time\n\nWhy, and the figures.\n", 0),
+        ("ch09: time exercise 9.2's jobs in CPU time\n\nWhy, and the figures.\n", 0),
         ("a subject alone\n", 0),
         ("# a comment git leaves\nsubject after it\n", 0),
         ("x" * 73 + "\n", 1),

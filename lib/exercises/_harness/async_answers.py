@@ -1,5 +1,5 @@
 """An async answer run on a loop of its own, bounded in time, and a hint for what it raised:
-what the asyncio chapters' checkers (chapters 6 and 9) share."""
+what the asyncio chapters' checkers (chapters 7 and 12) share."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The heartbeat harness for chapter 7's async exercises.
+"""The heartbeat harness for chapter 9's async exercises.
 
 A *heartbeat* is a task on the same event loop that asks to wake every 10 ms and records how
 late it wakes. A loop kept busy by computing, or blocked by a call that waits, wakes it late
