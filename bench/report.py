@@ -119,9 +119,10 @@ def notebook_table(report: dict[str, Any]) -> list[str]:
     if not per_notebook:
         return []
     text = ["", "Each notebook (nbclient, fresh kernel):", ""]
-    text += ["| notebook | seconds | slowest cells |", "| --- | --- | --- |"]
+    text += ["| notebook | seconds | words | slowest cells |", "| --- | --- | --- | --- |"]
     for name, info in per_notebook.items():
         cells = ", ".join(f"Cell {c['cell']} {c['seconds']:.1f} s" for c in info["slowest_cells"])
         status = f" (failed: {info['error']})" if info["error"] else ""
-        text.append(f"| {name} | {info['seconds']:.1f}{status} | {cells} |")
+        words = f"{info['words']:,}" if "words" in info else "?"
+        text.append(f"| {name} | {info['seconds']:.1f}{status} | {words} | {cells} |")
     return text

@@ -17,6 +17,7 @@ from typing import Any
 from bench.config import BIN, ROOT, venv_env
 from bench.probes import load_average
 from bench.report import Result
+from scripts.chapter_sizes import MAX_WORDS, chapter_size
 
 __all__ = [
     "bench_nbval",
@@ -74,6 +75,7 @@ def run_notebook(path: Path) -> dict[str, Any]:
     print(f"  {path.stem}: {seconds:.1f} s" + (f" ({error})" if error else ""), flush=True)
     return {
         "seconds": round(seconds, 2),
+        "words": chapter_size(path).words,
         "error": error,
         "slowest_cells": slowest_cells(notebook),
         "load_average_after": load_average(),
@@ -89,7 +91,7 @@ def bench_notebooks(repeats: int) -> Result:
     result = Result(
         "notebooks",
         "each notebook's execution time (nbclient, fresh kernel): the slowest one",
-        f"each < {target:g} s",
+        f"each < {target:g} s, at most {MAX_WORDS:,} words of prose",
         worst[1]["seconds"],
         "s",
         passed,
@@ -105,6 +107,11 @@ def bench_notebooks(repeats: int) -> Result:
             f"over {target:g} s: {', '.join(slow)}; in {worst[0]} the slowest cells took "
             + ", ".join(f"Cell {c['cell']} {c['seconds']:.1f} s" for c in cells)
         )
+    wordy = [f"{n} {i['words']:,} words" for n, i in per_notebook.items() if i["words"] > MAX_WORDS]
+    if wordy:
+        reasons.append(f"over {MAX_WORDS:,} words of prose: {', '.join(wordy)}")
+    passed = passed and not wordy
+    result.passed = passed
     if broken:
         reasons.append("failed to execute: " + ", ".join(broken))
     result.reason = "; ".join(reasons) or None

@@ -229,3 +229,23 @@ def test_the_asyncio_benchmarks_run_without_the_notebook_machinery_loaded() -> N
         timeout=60,
     )
     assert run.stdout.split() == ["False", "False"], run.stdout + run.stderr
+
+
+def test_a_chapter_over_the_words_limit_misses_the_notebooks_target(monkeypatch) -> None:
+    """`make bench` reports each chapter's run time and words; either over its limit fails."""
+    from bench.report import notebook_table
+    from bench.suites import book
+
+    runs = {
+        "01_short": {"seconds": 12.0, "words": 1_200, "error": None, "slowest_cells": []},
+        "02_long": {"seconds": 14.0, "words": 4_800, "error": None, "slowest_cells": []},
+    }
+    monkeypatch.setattr(book, "notebooks", lambda: [Path(name) for name in runs])
+    monkeypatch.setattr(book, "run_notebook", lambda path: runs[path.stem])
+    result = book.bench_notebooks(1)
+    assert result.passed is False
+    assert "over 4,500 words of prose: 02_long 4,800 words" in str(result.reason)
+    table = notebook_table({"results": {"notebooks": vars(result)}})
+    assert "| 02_long | 14.0 | 4,800 |  |" in table
+    runs["02_long"]["words"] = 4_400
+    assert book.bench_notebooks(1).passed is True

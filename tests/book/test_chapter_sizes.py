@@ -1,0 +1,61 @@
+"""Each chapter is one sitting: its prose within the limit, and teachers.md's time table current."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from chapter_sizes import MAX_WORDS, Size, chapter_size, main, prose_words, table, with_table  # noqa: E402
+
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_each_chapter_is_one_sitting_of_prose(path: Path) -> None:
+    size = chapter_size(path)
+    assert size.words <= MAX_WORDS, f"{path.stem}: {size.words:,} words of prose; split or tighten"
+    assert size.exercises >= 2, f"{path.stem}: {size.exercises} exercises"
+
+
+def test_the_teachers_table_is_current() -> None:
+    assert main(["--check", str(ROOT / "teachers.md")]) == 0, "run chapter_sizes.py --write"
+
+
+def test_a_stale_table_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "teachers.md"
+    page.write_text("intro\n<!-- chapter-sizes: begin -->\n| old |\n<!-- chapter-sizes: end -->\n")
+    assert main(["--check", str(page)]) == 1
+    assert main(["--write", str(page)]) == 0
+    assert main(["--check", str(page)]) == 0
+    assert table() in page.read_text()
+
+
+def test_a_page_without_markers_is_refused() -> None:
+    with pytest.raises(ValueError, match="markers"):
+        with_table("no markers here", "| table |\n")
+
+
+def test_code_blocks_and_directive_options_are_not_prose() -> None:
+    cell = "Two words\n\n```python\nx = 1 + 2 + 3\n```\n\n"
+    cell += ":::{note}\n:class: dropdown\nthree more words\n:::"
+    assert prose_words(cell) == 2 + 1 + 3 + 1  # the ::: fences count as one word each
+    assert prose_words("~~~\ncode only\n~~~") == 0
+
+
+def test_the_estimate_rounds_up_to_five_minutes() -> None:
+    assert Size("x", "x", words=150, code_cells=4, exercises=0).minutes == 5  # 2 min
+    assert Size("x", "x", words=1500, code_cells=0, exercises=1).minutes == 20  # 10 + 10
+    assert Size("x", "x", words=1501, code_cells=0, exercises=1).minutes == 25
+
+
+def test_a_file_that_is_not_a_notebook_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "01_x.ipynb"
+    path.write_text(json.dumps({"nbformat": 4}))
+    with pytest.raises(ValueError, match="not a notebook"):
+        chapter_size(path)
