@@ -39,6 +39,7 @@ _MARK = "call-seconds:"  # how this module's hook marks a duration line
 _CALLS: dict[str, float] = {}  # in the child process: test id -> its call's seconds
 _COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)\b")
 _SUMMARY = re.compile(r"^=*\s*(\d+ (passed|failed|errors?|skipped|xfailed|xpassed|deselected)\b.*)")
+_FOLDERS = re.compile(r"""(?:(?<=[\s"'(])|^)(?:[A-Za-z]:)?[/\\][^\s"']*[/\\]""")
 _LIB_ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds lib
 
 
@@ -56,8 +57,10 @@ class PytestRun:
     durations: dict[str, float] = field(default_factory=dict)  # test id -> its call's seconds
 
     def lines(self, containing: str) -> list[str]:
-        """The output's lines that contain ``containing``, stripped."""
-        return [line.strip() for line in self.output.splitlines() if containing in line]
+        """The output's lines that contain ``containing``, stripped, and each path in them
+        cut to its file's name (``"/a/b/test_x.py"`` becomes ``"test_x.py"``)."""
+        found = [line.strip() for line in self.output.splitlines() if containing in line]
+        return [_FOLDERS.sub("", line) for line in found]
 
     def __str__(self) -> str:
         if not self.finished:
@@ -135,6 +138,25 @@ class TrialFolder:
         path = self.path / name
         path.write_text(source, encoding="utf-8")
         return path
+
+    def add_magic(self, name: str = "testfile") -> None:
+        """Make the cell magic ``%%testfile NAME`` in IPython: it writes the rest of its cell
+        to the file NAME in this folder (like ``%%writefile``, without printing the folder).
+
+        Raises:
+            RuntimeError: outside IPython.
+        """
+        from IPython import get_ipython  # imported here: lib works without IPython too
+
+        shell = get_ipython()
+        if shell is None:
+            raise RuntimeError("cell magics need IPython (Jupyter)")
+
+        def write_cell(line: str, cell: str) -> None:
+            path = self.write(line.strip(), cell)
+            print(f"wrote {path.name}: {len(cell.splitlines())} lines")
+
+        shell.register_magic_function(write_cell, magic_kind="cell", magic_name=name)
 
     def run(self, *args: str, time_limit: float = 60.0) -> PytestRun:
         """Run ``python -m pytest -q`` on the folder (or on ``args``, relative to it).
