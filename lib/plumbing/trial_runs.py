@@ -57,10 +57,11 @@ class PytestRun:
     durations: dict[str, float] = field(default_factory=dict)  # test id -> its call's seconds
 
     def lines(self, containing: str) -> list[str]:
-        """The output's lines that contain ``containing``, stripped, and each path in them
-        cut to its file's name (``"/a/b/test_x.py"`` becomes ``"test_x.py"``)."""
+        """The output's lines that contain ``containing``, stripped, without pytest's ``E``
+        margin (its width varies by Python version), and each path in them cut to its file's
+        name (``"/a/b/test_x.py"`` becomes ``"test_x.py"``)."""
         found = [line.strip() for line in self.output.splitlines() if containing in line]
-        return [_FOLDERS.sub("", line) for line in found]
+        return [_FOLDERS.sub("", re.sub(r"^E\s+", "", line)) for line in found]
 
     def __str__(self) -> str:
         if not self.finished:
