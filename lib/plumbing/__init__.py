@@ -7,6 +7,8 @@
 - ``event_loops``, ``fdlimits``, ``startmethod``: asyncio's own loop or uvloop, open-file
   limits, the multiprocessing start method from the environment
 - ``show_source``, ``log_capture``: lib's own source in a notebook; a logger's reports in a block
+- ``trial_runs``: test files in a temporary folder, and the test runner run on them in a
+  child process
 """
 
 __all__: list[str] = []
