@@ -15,6 +15,7 @@
 - ``deadlock``, ``account_transfers``, ``interrupt_child``, ``ctrl_c_demos``: chapter 8's locks that
   record who holds them and the watchdog, accounts with a lock each, and Ctrl-C on a child
 - ``cluster_work``: chapter 10's tasks and what they cost on a pool or a cluster
+- ``cancellation``: chapter 13's server that stops gracefully, its clients, and a stuck job
 """
 
 __all__: list[str] = []

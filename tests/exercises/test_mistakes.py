@@ -26,7 +26,7 @@ GROUPS = {
     "test_mistakes.py": ("ch01", "ch02", "ch03", "ch05", "ch06"),
     "test_mistakes_b.py": ("ch04", "ch08"),
     "test_mistakes_c.py": ("ch09", "ch10"),
-    "test_mistakes_d.py": ("ch07",),
+    "test_mistakes_d.py": ("ch07", "ch13"),
 }
 
 
