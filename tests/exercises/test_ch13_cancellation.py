@@ -16,10 +16,18 @@ from typing import Any
 import anyio
 import pytest
 
-from lib.exercises.ch13_cancellation import check_fetch_with_retries, check_stop_at_deadline
+from lib.exercises.ch13_cancellation import (
+    check_fetch_with_retries,
+    check_items_until,
+    check_stop_at_deadline,
+)
 from tests.plugins.answers import starter
 
-CHECKS = {"13.1": check_fetch_with_retries, "13.2": check_stop_at_deadline}
+CHECKS = {
+    "13.1": check_fetch_with_retries,
+    "13.2": check_stop_at_deadline,
+    "13.3": check_items_until,
+}
 
 
 @pytest.mark.parametrize("number", list(CHECKS))
@@ -106,3 +114,25 @@ def test_stop_at_deadline_other_right_answers(answer: Any) -> None:
     feedback = check_stop_at_deadline(answer)
     assert feedback.passed, feedback
     assert str(feedback).splitlines()[-1] == "All 4 checks passed."
+
+
+# --- Exercise 13.3 --------------------------------------------------------------------------
+
+
+async def items_until_with_wait_for(source: Any, seconds: float) -> Any:
+    """Another right answer: the time left, recomputed for wait_for before each item."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    iterator = aiter(source)
+    while True:
+        try:
+            item = await asyncio.wait_for(anext(iterator), max(deadline - loop.time(), 0))
+        except StopAsyncIteration:
+            return
+        yield item
+
+
+def test_items_until_right_with_wait_for() -> None:
+    feedback = check_items_until(items_until_with_wait_for)
+    assert feedback.passed, feedback
+    assert str(feedback).splitlines()[-1] == "All 2 checks passed."
