@@ -15,6 +15,7 @@
 - ``deadlock``, ``account_transfers``, ``interrupt_child``, ``ctrl_c_demos``: chapter 11's locks that
   record who holds them and the watchdog, accounts with a lock each, and Ctrl-C on a child
 - ``cluster_work``: chapter 10's tasks and what they cost on a pool or a cluster
+- ``cancellation``: chapter 13's server that stops gracefully, its clients, and a stuck job
 - ``under_test``, ``virtual_clock``: chapter 15's code under test (a deadlock, a save in the
   background, a timeout), and an event loop whose clock jumps from timer to timer
 """
