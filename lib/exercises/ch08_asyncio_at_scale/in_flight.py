@@ -46,7 +46,7 @@ def needed(rate: float, latency: float, cpu_per_request: float) -> int | None:
 
 
 def _describe(rate: float, latency: float, cpu: float) -> str:
-    return f"{rate:,} a second, {latency * 1000:g} ms each, {cpu * 1e6:g} µs of CPU time each"
+    return f"{rate:,} a second, {latency * 1000:g} ms each, {cpu * 1e6:,g} µs of CPU time each"
 
 
 def _attempt(fn: Any, *args: float) -> tuple[str, Any]:
