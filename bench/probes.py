@@ -1,7 +1,7 @@
 """What the machine says while a benchmark runs, to explain a missed target as measured.
 
 CPU time of a process, the time its threads waited for a CPU, the time Python's cycle
-collector took (lib.demos.gc_tuning's ``CollectorTime``, as chapter 7 measures it), connections the
+collector took (lib.demos.gc_tuning's ``CollectorTime``, as chapter 8 measures it), connections the
 kernel dropped from a full listen queue, the load average, the limits on open files, and a
 profile.
 """

@@ -1,10 +1,10 @@
 """(b) asyncio, fifteen requests; (c), (d) asyncio at scale, against a server in its own process.
 
-As chapters 6 and 7 run them: lib's ``AsyncAniListClient`` (one session, ``max_connections``),
+As chapters 6 and 8 run them: lib's ``AsyncAniListClient`` (one session, ``max_connections``),
 ``asyncio.gather``, a ``Stopwatch`` around each batch, lib.measure.speedup's ideal and efficiency, a
 ``ServerProcess`` and its ``peak_in_flight``, and lib.plumbing.fdlimits to raise the open-file
 limit. Each run is on asyncio's own event loop or on uvloop (lib.plumbing.event_loops), client and
-server alike. The ten-thousand rows send their batches as chapter 7 teaches, inside
+server alike. The ten-thousand rows send their batches as chapter 8 teaches, inside
 lib.demos.gc_tuning's ``fewer_collections`` (what was alive before frozen, the youngest generation
 collected every 50,000 allocations), and keep a batch with the collector's defaults and one with it
 paused. The scale runs are kept (:func:`scale_runs`), so that the rows of CPU time per request
@@ -60,7 +60,7 @@ __all__ = [
 _RUNS: dict[tuple[int, int, int, str, bool], dict[str, Any]] = {}
 #: How a tuned run's batches meet the collector, as the report words it.
 TUNED = (
-    "the client's batches inside lib.demos.gc_tuning.fewer_collections, as chapter 7 teaches: what "
+    "the client's batches inside lib.demos.gc_tuning.fewer_collections, as chapter 8 teaches: what "
     f"was alive before frozen, the youngest generation collected every {YOUNG_THRESHOLD:,} "
     "allocations"
 )
@@ -229,7 +229,7 @@ def scale_result(
     walls = [run["wall_s"] for run in measured["warm"]]
     value = statistics.median(walls)
     median_run = sorted(measured["warm"], key=lambda r: r["wall_s"])[len(walls) // 2]
-    ideal = math.ceil(requests / connections) * 0.1  # chapter 7: rounds of 100 ms
+    ideal = math.ceil(requests / connections) * 0.1  # chapter 8: rounds of 100 ms
     result = Result(
         key,
         what,

@@ -1,10 +1,10 @@
-"""The client's and the server's CPU time per request, at chapter 7's scale.
+"""The client's and the server's CPU time per request, at chapter 8's scale.
 
 CPU time, unlike wall time, hardly moves when other programs share the machine, so these rows
 say what the book's client (lib's ``AsyncAniListClient`` on aiohttp) and its server each cost
 per request. They read the batches of the 10,000-request row (:func:`scale_runs`: 10,000
 requests at 100 ms over 1,000 connections, asyncio's own loop, the client's batches inside
-lib.demos.gc_tuning's ``fewer_collections`` as chapter 7 teaches), sending them only if that row did
+lib.demos.gc_tuning's ``fewer_collections`` as chapter 8 teaches), sending them only if that row did
 not run.
 """
 

@@ -4,8 +4,8 @@
   counts) and the book's colours
 - ``gil``: chapter 2's turns on the GIL, and pools with their start-up
 - ``processes``: chapter 4's cost of talking to a worker process
-- ``coordination``, ``event_loops``: chapter 7's queue and back-off charts, and the same
-  requests on two event loops
+- ``coordination``: chapter 7's queue and back-off charts
+- ``event_loops``: chapter 8's same requests on two event loops
 - ``choosing``, ``mixing``, ``flowchart``: chapter 9's four models side by side, the
   heartbeat of mixed models, and the decision tree
 - ``correct_threads``: chapter 11's broken version's time beside its fix's

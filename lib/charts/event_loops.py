@@ -1,4 +1,4 @@
-"""Chapter 7's charts of the same requests on two event loops: asyncio's own and uvloop.
+"""Chapter 8's charts of the same requests on two event loops: asyncio's own and uvloop.
 
 - :func:`plot_loop_batches`: one batch on each loop, side by side: its wall time against the
   ideal, and the CPU time per request in the client and in the server.

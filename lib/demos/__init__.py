@@ -8,7 +8,7 @@
   and queue pipeline
 - ``nested_loops``, ``task_tree``: chapter 6's nest_asyncio in a child process, and a live
   task tree for ``python -m asyncio pstree``
-- ``listen_backlog``, ``gc_tuning``, ``loop_sweep``: chapter 7's listen backlog that overflows, the
+- ``listen_backlog``, ``gc_tuning``, ``loop_sweep``: chapter 8's listen backlog that overflows, the
   cycle collector under ten thousand requests, and the same requests on each event loop
 - ``choose``, ``choose_reasons``, ``comparison``, ``blocking_fetch``: chapter 9's decision guide and
   its reasons, the comparison table of the three models, importable pool workers

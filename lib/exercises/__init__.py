@@ -13,6 +13,8 @@ module an exercise (``ch06_asyncio_basics/stopwatch.py``, ...); the chapters imp
 - ``ch04_multiprocessing``: worker counts, counting primes in parallel, a saving pipeline
 - ``ch06_asyncio_basics``: a stopwatch for both kinds of function, fetching and saving
 - ``ch07_asyncio_coordination``: a counted view, handling every request, fetching politely
+- ``ch08_asyncio_at_scale``: a thousand ids through a few workers, the fastest loop here, how
+  many in flight under the CPU ceiling
 - ``ch09_choosing_a_model``: choosing a model, scoring everything, fetching with any model
 - ``ch11_correct_threads``: transfers that cannot deadlock, the first answer, a worker that stops
 - ``ch12_correct_asyncio``: background tasks never lost, the first answer, a coroutine from a

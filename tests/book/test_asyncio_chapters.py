@@ -47,7 +47,7 @@ FORBIDDEN = [
 # debug mode stays on for the kernel's own loop, which runs every cell, and no other: the
 # variable is dropped, so the loops the chapter's helpers start later in threads, and the
 # processes they start (servers, profilers), run as a reader's would. In debug mode a request
-# costs about 5x the CPU time, and chapter 7's sweeps took half of this test's 125 s.
+# costs about 5x the CPU time, and chapter 8's sweeps took half of this test's 125 s.
 CAPTURE_EVERYTHING = """
 import asyncio, logging, os, sys
 logging.captureWarnings(True)
@@ -64,8 +64,8 @@ def test_chapter_5_runs_clean_in_asyncio_debug_mode(tmp_path: Path) -> None:
     runs_clean_in_asyncio_debug_mode("06_asyncio_basics.ipynb", tmp_path)
 
 
-# Chapter 7's run, the longer, is in test_asyncio_debug_chapter_7.py: a file of its own goes
-# to a pytest-xdist worker of its own (`--dist loadfile`).
+# Chapters 7 and 8 run in test_asyncio_debug_chapter_7.py and ..._8.py: a file each goes to a
+# pytest-xdist worker of its own (`--dist loadfile`).
 
 
 def runs_clean_in_asyncio_debug_mode(

@@ -1,17 +1,9 @@
 """Chapter 7 runs clean with asyncio's debug mode on: see test_asyncio_chapters.py.
 
-A file of its own, so that pytest-xdist (``--dist loadfile``) runs it beside chapter 6's run
-and not after it.
-
-Two of the chapter's measurements are left out of this run, with the cells that use what they
-measured (``cells_that_need``); chapter 7's nbval run executes them, its output compared:
-
-- the loop sweep (``sweep``, some 15,000 requests on each event loop) runs its own loops in
-  a thread, outside debug mode (this test's first cell turns it off for every loop but the
-  kernel's), and tests/lib/test_demos_loop_sweep.py checks it on small batches;
-- the collector's two batches of ten thousand (``batch_of_ten_thousand``) send, on the
-  kernel's loop, the same requests through the same client as the two batches of 1,000 a
-  few cells before, which this run keeps: in debug mode those two batches alone took 70 s.
+A file of its own, so that pytest-xdist (``--dist loadfile``) runs it beside the other
+chapters' runs and not after them. The whole chapter runs: its measurements at scale (the
+loop sweep, the collector's batches of ten thousand) are chapter 8's, and that chapter's run
+(test_asyncio_debug_chapter_8.py) leaves them out.
 """
 
 from __future__ import annotations
@@ -19,23 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.book.test_asyncio_chapters import runs_clean_in_asyncio_debug_mode
-from tests.plugins.notebooks import cells_that_need, chapter, read, tags
 
 NAME = "07_asyncio_coordination.ipynb"
-MEASUREMENTS = ("sweep", "batch_of_ten_thousand")  # run by nbval, not in debug mode here
 
 
-def test_chapter_6_runs_clean_in_asyncio_debug_mode(tmp_path: Path) -> None:
-    runs_clean_in_asyncio_debug_mode(NAME, tmp_path, leave_out=MEASUREMENTS)
-
-
-def test_only_the_measurements_are_left_out() -> None:
-    """What the debug-mode run skips is the two measurements and what reads their results:
-    no exercise, no cell that must raise, and not the last cell, which closes the clients."""
-    notebook = read(chapter(NAME))
-    left_out = cells_that_need(notebook, MEASUREMENTS)
-    code = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
-    assert 2 <= len(left_out) <= len(code) // 4, left_out
-    assert not any(tags(notebook.cells[index]) for index in left_out), "a tagged cell"
-    cleanup = next(i for i in code if "await resources.aclose()" in notebook.cells[i].source)
-    assert cleanup not in left_out and cleanup > max(left_out)
+def test_chapter_7_runs_clean_in_asyncio_debug_mode(tmp_path: Path) -> None:
+    runs_clean_in_asyncio_debug_mode(NAME, tmp_path)
