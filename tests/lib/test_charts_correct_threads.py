@@ -1,4 +1,4 @@
-"""Chapter 11's broken-versus-fixed chart (lib.charts.correct_threads): what it draws and refuses."""
+"""Chapter 11's broken-versus-fixed chart (lib.charts.correct_threads): what it draws, refuses."""
 
 from __future__ import annotations
 
