@@ -174,10 +174,11 @@ def run_tool(command: Sequence[str], timeout: float = 20.0) -> ToolRun:
     except subprocess.TimeoutExpired:
         return ToolRun(False, f"{Path(command[0]).name} took more than {timeout:g} s", timeout)
     seconds = time.monotonic() - start
-    said = (done.stdout + done.stderr).strip()
+    said = _COLOUR.sub("", done.stdout + done.stderr).strip()  # py-spy colours under Jupyter
     return ToolRun(done.returncode == 0, said or f"exit status {done.returncode}", seconds)
 
 
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 _FILE_LINE = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
 _SPY_FRAME = re.compile(r"\((?P<file>[\w.]+\.py):(?P<line>\d+)\)")
 _THREAD = re.compile(r"\b(Thread|thread) (0x[0-9a-fA-F]+|\d+)")
@@ -217,7 +218,7 @@ def columns(table: str, names: Sequence[str]) -> str:
     """
     lines = [line for line in table.splitlines() if line.strip() and set(line) != {"-"}]
     header = lines[0]
-    starts = [m.start() for m in re.finditer(r"(?<!\S)\S", header)]
+    starts = [m.start() for m in re.finditer(r"(?:^|(?<=\s\s))\S", header)]
     spans = {}
     for name in names:
         at = header.find(name)

@@ -43,6 +43,7 @@ __all__ = [
     "audit",
     "main",
     "pay",
+    "service",
     "transfer",
     "transfer_ordered",
     "transfer_patient",
@@ -175,12 +176,12 @@ def payroll() -> None:
     _wait(threads, ready=True)
 
 
-async def _take_order(tasks: dict[str, asyncio.Task[Any]]) -> None:
+async def take_order(tasks: dict[str, asyncio.Task[Any]]) -> None:
     await asyncio.sleep(0)
     await tasks["payments"]  # waits for the payment to go through...
 
 
-async def _charge_card(tasks: dict[str, asyncio.Task[Any]]) -> None:
+async def charge_card(tasks: dict[str, asyncio.Task[Any]]) -> None:
     await asyncio.sleep(0)
     await tasks["orders"]  # ...which waits for the order to be taken
 
@@ -190,10 +191,10 @@ async def _heartbeat() -> None:
         await asyncio.sleep(0.1)
 
 
-async def _service() -> None:
+async def service() -> None:
     tasks: dict[str, asyncio.Task[Any]] = {}
-    tasks["orders"] = asyncio.create_task(_take_order(tasks), name="orders")
-    tasks["payments"] = asyncio.create_task(_charge_card(tasks), name="payments")
+    tasks["orders"] = asyncio.create_task(take_order(tasks), name="orders")
+    tasks["payments"] = asyncio.create_task(charge_card(tasks), name="payments")
     beat = asyncio.create_task(_heartbeat(), name="heartbeat")
     await asyncio.sleep(0.05)
     print("ready", flush=True)
@@ -201,7 +202,7 @@ async def _service() -> None:
 
 
 def tasks() -> None:
-    asyncio.run(_service())
+    asyncio.run(service())
 
 
 PROGRAMS: dict[str, Callable[[], None]] = {

@@ -18,6 +18,7 @@ module an exercise (``ch06_asyncio_basics/stopwatch.py``, ...); the chapters imp
 - ``ch12_correct_asyncio``: background tasks never lost, the first answer, a coroutine from a
   thread, request ids in a ContextVar, a child's output streamed
 - ``ch10_beyond_one_machine``: every result from a cluster, scattering once, one task per batch
+- ``ch14_debugging``: an audit that cannot deadlock, a lookup that frees the loop
 - ``_harness``: what every checker runs on (private: a learner never needs to open it)
 """
 
