@@ -186,17 +186,19 @@ _HEADER = re.compile(r"(Current thread|Thread) ")
 HOUSEKEEPING = ("_watch_stdin", "_give_up")  # the program's own threads that end it
 
 
-def trim(dump: str, keep: str = "hung_programs.py") -> str:
+def trim(dump: str, keep: str = "hung_programs.py", threads_in: str = "") -> str:
     """The thread headers of a dump and its frames in ``keep``'s file, paths shortened.
 
     Understands faulthandler's, traceback's and py-spy's formats. Thread ids become ``<TID>``;
     each run of other frames (the standard library's) becomes one ``...`` line; the threads
-    that only watch the program's input and time limit (:data:`HOUSEKEEPING`) are left out.
+    that only watch the program's input and time limit (:data:`HOUSEKEEPING`) are left out,
+    and so is every thread none of whose frames mention ``threads_in``. Python 3.14's thread
+    names in brackets are dropped, so the result reads the same on every version.
     """
     blocks: list[list[str]] = []
     for line in dump.splitlines():
         if _HEADER.match(line):
-            blocks.append([_THREAD.sub(r"\1 <TID>", line)])
+            blocks.append([re.sub(r" \[[^\]]*\]", "", _THREAD.sub(r"\1 <TID>", line))])
         elif not blocks:
             continue
         elif keep in line:
@@ -207,6 +209,7 @@ def trim(dump: str, keep: str = "hung_programs.py") -> str:
         elif (_FILE_LINE.search(line) or _SPY_FRAME.search(line)) and blocks[-1][-1] != "    ...":
             blocks[-1].append("    ...")
     kept = [b for b in blocks if not any(name in line for line in b for name in HOUSEKEEPING)]
+    kept = [b for b in kept if any(threads_in in line for line in b[1:])]
     return "\n".join(line for block in kept for line in block)
 
 

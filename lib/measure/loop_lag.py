@@ -71,4 +71,5 @@ def short_report(message: Any) -> str:
         cell = "ipykernel" in found["path"] or name[:-3].isdigit()
         return f"{'<cell>' if cell else name}:{found['line']}"
 
+    text = re.sub(r"took (\d+\.\d+) seconds", lambda m: f"took {float(m[1]):.2f} s", text)
     return _PATH.sub(shorter, text)
