@@ -26,7 +26,7 @@ GROUPS = {
     "test_mistakes.py": ("ch01", "ch02", "ch03", "ch06", "ch07"),
     "test_mistakes_b.py": ("ch04", "ch11"),
     "test_mistakes_c.py": ("ch12", "ch10"),
-    "test_mistakes_d.py": ("ch09",),
+    "test_mistakes_d.py": ("ch09", "ch14"),
 }
 
 

@@ -8,6 +8,8 @@ two numbers note every read made without both locks held.
 
 from __future__ import annotations
 
+import inspect
+import re
 import threading
 import time
 from typing import Any
@@ -26,14 +28,20 @@ __all__ = ["TOTAL", "CheckedBooks", "check_audit", "pay"]
 
 TOTAL = 1_000  # owed + paid, whatever has been paid
 ORDER_HINT = "take the locks in the order pay() takes them: the payroll's first, then the bank's"
+TWICE = re.compile(r"holds (?:\w+ and )*(\w+)(?: and \w+)* and waits for \1$")
 
 
 class CheckedBooks:
     """Exercise 14.1's books: ``payroll_lock``, ``bank_lock``, and ``owed`` and ``paid``,
-    whose every read notes whether both locks were held."""
+    whose every read notes whether both locks were held.
+
+    The bank's lock is the one with the lower ``id()``, so that an audit taking the locks in
+    ``id`` order (a fixed order, but not the one ``pay`` uses) deadlocks every time.
+    """
 
     def __init__(self, graph: LockGraph, notes: list[str]) -> None:
-        self.payroll_lock, self.bank_lock = graph.lock("payroll"), graph.lock("bank")
+        self.bank_lock, self.payroll_lock = sorted((graph.lock("?"), graph.lock("?")), key=id)
+        self.bank_lock.name, self.payroll_lock.name = "bank", "payroll"
         self._graph, self._notes = graph, notes
         self._owed, self._paid = TOTAL, 0
 
@@ -100,6 +108,15 @@ def _require(reports: list[str], outcomes: list[Any], notes: list[str]) -> list[
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     if any(isinstance(e, NotImplementedError) for e in errors):
         raise NotAttempted
+    coroutines = [o for o in outcomes if inspect.iscoroutine(o)]
+    for coroutine in coroutines:
+        coroutine.close()  # never awaited: closed, so that no warning comes later
+    if coroutines:
+        raise CaseFailed("audit() returned a coroutine: make it a plain `def`; threads call it")
+    if reports and TWICE.search(reports[0]):
+        raise CaseFailed(
+            f"deadlock: {reports[0]}: a threading.Lock cannot be taken twice by one thread"
+        )
     if reports:
         raise CaseFailed(f"deadlock: {reports[0]}: {ORDER_HINT}")
     others = [e for e in errors if not isinstance(e, DeadlockError)]
