@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,12 +24,12 @@ import psutil
 import pytest
 
 from lib.exercises._harness.checking import GRACE
-from lib.exercises.ch14_debugging import check_audit, check_lookup
+from lib.exercises.ch14_debugging import check_audit, check_dump_all_stacks, check_lookup
 from lib.exercises.ch14_debugging.lookup import score
 from tests.plugins.answers import answer, starter
 from tests.plugins.mistakes import feedback_on
 
-CHECKS = {"14.1": check_audit, "14.2": check_lookup}
+CHECKS = {"14.1": check_audit, "14.2": check_lookup, "14.3": check_dump_all_stacks}
 
 
 def threads_now() -> set[int]:
@@ -217,3 +219,56 @@ def test_a_blocking_lookup_is_not_counted_against_the_next_check(nothing_left: N
     )
     assert not feedback.passed
     assert check_lookup(answer("14.2")).passed
+
+
+# --- Exercise 14.3 ---------------------------------------------------------------------------
+
+
+def stacks_by_traceback() -> dict[str, str]:
+    """Another right answer: each frame's stack summarised, its last entry the current call."""
+    by_ident = sys._current_frames()
+    return {
+        thread.name: traceback.extract_stack(by_ident[thread.ident])[-1].name
+        for thread in threading.enumerate()
+        if thread.ident in by_ident
+    }
+
+
+@pytest.mark.parametrize("right", [answer("14.3"), stacks_by_traceback])
+def test_other_stack_dumps_pass(right: Any, nothing_left: None) -> None:
+    feedback = check_dump_all_stacks(right)
+    assert feedback.passed, str(feedback)
+
+
+def test_a_stack_dump_that_never_returns_costs_its_time_limit_and_parks_nothing() -> None:
+    release = threading.Event()
+
+    def never_returns() -> dict[str, str]:
+        release.wait(10)
+        return {}
+
+    before = threads_now()
+    try:
+        start = time.monotonic()
+        feedback = check_dump_all_stacks(never_returns, time_limit=0.5)
+        seconds = time.monotonic() - start
+    finally:
+        release.set()
+    assert seconds < 0.5 + GRACE, seconds
+    assert "never_returns() was still running after 0.5 s" in feedback.hints[0]
+    assert not settle(before)  # the check's two parked threads were released too
+
+
+def test_a_stack_dump_that_raises_gets_a_hint(nothing_left: None) -> None:
+    def raises() -> dict[str, str]:
+        raise RuntimeError("no frames")
+
+    feedback = check_dump_all_stacks(raises)
+    assert feedback.hints == ["raises() raised RuntimeError: no frames"]
+
+
+@pytest.mark.parametrize("wrong", [["stuck-on-lock"], "stuck-on-lock: hold_and_wait", 42], ids=repr)
+def test_a_stack_dump_of_the_wrong_type_fails(wrong: Any, nothing_left: None) -> None:
+    feedback = check_dump_all_stacks(lambda: wrong)
+    assert not feedback.passed
+    assert "should be a dict" in feedback.hints[0]
