@@ -14,6 +14,8 @@
   its reasons, the comparison table of the three models, importable pool workers
 - ``deadlock``, ``account_transfers``, ``interrupt_child``, ``ctrl_c_demos``: chapter 11's locks
   that record who holds them and the watchdog, accounts with a lock each, and Ctrl-C on a child
+- ``hung_programs``, ``hung_child``: chapter 14's programs that hang for real (a deadlock, tasks
+  that await each other), and a child process of one, looked into and always stopped
 - ``cluster_work``: chapter 10's tasks and what they cost on a pool or a cluster
 - ``cancellation``: chapter 13's server that stops gracefully, its clients, and a stuck job
 - ``under_test``, ``virtual_clock``: chapter 15's code under test (a deadlock, a save in the

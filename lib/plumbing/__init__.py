@@ -6,6 +6,7 @@
   named by ``BOOK_DASK_SCHEDULER``), and Dask's log lines and threads kept out of the outputs
 - ``event_loops``, ``fdlimits``, ``startmethod``: asyncio's own loop or uvloop, open-file
   limits, the multiprocessing start method from the environment
+- ``stacks``: every thread's name and stack, from inside the program
 - ``show_source``, ``log_capture``: lib's own source in a notebook; a logger's reports in a block
 - ``trial_runs``: test files in a temporary folder, and the test runner run on them in a
   child process

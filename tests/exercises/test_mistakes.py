@@ -25,8 +25,8 @@ pytestmark = pytest.mark.filterwarnings(
 GROUPS = {
     "test_mistakes.py": ("ch01", "ch02", "ch03", "ch06", "ch07"),
     "test_mistakes_b.py": ("ch04", "ch11"),
-    "test_mistakes_c.py": ("ch12", "ch10"),
-    "test_mistakes_d.py": ("ch08", "ch09", "ch13", "ch15"),
+    "test_mistakes_c.py": ("ch12", "ch10", "ch13"),
+    "test_mistakes_d.py": ("ch08", "ch09", "ch14", "ch15"),
 }
 
 
