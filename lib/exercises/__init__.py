@@ -21,7 +21,7 @@ module an exercise (``ch06_asyncio_basics/stopwatch.py``, ...); the chapters imp
   thread, request ids in a ContextVar, a child's output streamed
 - ``ch10_beyond_one_machine``: every result from a cluster, scattering once, one task per batch
 - ``ch13_cancellation``: retries that never swallow a cancellation, jobs stopped at a deadline
-- ``ch14_debugging``: an audit that cannot deadlock, a lookup that frees the loop
+- ``ch14_debugging``: an audit that cannot deadlock, a lookup that frees the loop, all stacks
 - ``ch15_testing``: a test that catches a race, one that fails on a deadlock, a timeout's test
   on a virtual clock
 - ``_harness``: what every checker runs on (private: a learner never needs to open it)
