@@ -11,7 +11,8 @@
 - ``listen_backlog``, ``gc_tuning``, ``loop_sweep``: chapter 8's listen backlog that overflows, the
   cycle collector under ten thousand requests, and the same requests on each event loop
 - ``choose``, ``choose_reasons``, ``comparison``, ``blocking_fetch``: chapter 9's decision guide and
-  its reasons, the comparison table of the three models, importable pool workers
+  its reasons, the comparison table of the three models (and chapter 10's cluster column),
+  importable pool workers
 - ``deadlock``, ``account_transfers``, ``interrupt_child``, ``ctrl_c_demos``: chapter 11's locks
   that record who holds them and the watchdog, accounts with a lock each, and Ctrl-C on a child
 - ``hung_programs``, ``hung_child``: chapter 14's programs that hang for real (a deadlock, tasks

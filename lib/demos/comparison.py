@@ -1,10 +1,12 @@
 """Chapter 9's comparison table of threads, processes and asyncio, built from its measurements.
 
-The chapter measures each aspect of the article's table; :class:`Measured` holds those
-numbers (and, in :class:`ClusterFigures`, those of a fourth column: a Dask cluster),
+Chapter 9 measures each aspect of the article's table; :class:`Measured` holds those numbers,
 :func:`comparison_rows` words them (one row per aspect, every cell citing a number) and
 :func:`comparison_table` renders the rows as Markdown, ready for ``IPython.display.Markdown``.
-:func:`markdown_table` renders any rows of strings.
+Chapter 10 adds a fourth column, a Dask cluster: :class:`ClusterFigures` holds what it
+measured, and :func:`cluster_table` words it, row by row under the same :data:`ASPECTS`.
+:data:`REQUEST_IDS`, :data:`IN_FLIGHT` and :data:`REQUEST_LATENCY` are the I/O workload both
+chapters send. :func:`markdown_table` renders any rows of strings.
 """
 
 from __future__ import annotations
@@ -15,11 +17,16 @@ from dataclasses import dataclass
 from lib.measure.units import format_bytes, format_duration
 
 __all__ = [
+    "ASPECTS",
     "CLUSTER",
+    "IN_FLIGHT",
     "MODELS",
+    "REQUEST_IDS",
+    "REQUEST_LATENCY",
     "START_METHODS",
     "ClusterFigures",
     "Measured",
+    "cluster_table",
     "comparison_rows",
     "comparison_table",
     "markdown_table",
@@ -27,8 +34,26 @@ __all__ = [
 
 #: The table's columns, in order.
 MODELS = ("threads", "processes", "asyncio")
-#: The fourth column's heading, when the chapter measured a cluster too.
+#: The fourth column's heading: chapter 10's cluster.
 CLUSTER = "a cluster (Dask)"
+#: The I/O workload's requests: the article's fifteen ids, plus 853.
+REQUEST_IDS = (100, 200, 300, 400, 700, 628, 524, 377, 826, 451, 280, 395, 399, 124, 626, 853)
+#: Requests in flight at once, for every concurrent model.
+IN_FLIGHT = 8
+#: Seconds each request waits on the local API, like a quick round trip over the internet.
+REQUEST_LATENCY = 0.1
+#: The table's rows, in order: what each compares.
+ASPECTS = (
+    "I/O: requests that wait (one run)",
+    "CPU: computing (one run)",
+    "GIL and execution model",
+    "start-up, per unit",
+    "memory, per unit",
+    "how many at once before starting them costs more than one wait",
+    "shared state: updates lost by concurrent withdrawals",
+    "responsiveness: heartbeat late by up to",
+    "a job raises an exception",
+)
 #: multiprocessing's start methods, in the order the table lists them.
 START_METHODS = ("fork", "forkserver", "spawn")
 
@@ -53,10 +78,10 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 @dataclass(frozen=True)
 class ClusterFigures:
-    """What chapter 9 measured of a Dask cluster (a scheduler and worker processes on TCP).
+    """What chapter 10 measured of a Dask cluster (a scheduler and worker processes on TCP).
 
-    - ``io``, ``cpu``: (speed-up over sequential, share of the ideal) of the same runs as
-      :class:`Measured`'s, through the cluster's executor;
+    - ``io``, ``cpu``: (speed-up over sequential, share of the ideal) of chapter 9's I/O
+      workload and of ``cpu_tasks`` CPU tasks (``None``: chapter 9's), through the cluster;
     - ``workers``, ``threads``: worker processes, and threads in each for the CPU run;
       ``io_threads``: threads in each for the I/O run, where it used more (else ``None``);
     - ``sent``: bytes serialised to send one request's task to a worker;
@@ -64,7 +89,8 @@ class ClusterFigures:
     - ``memory``: unique bytes of one worker process;
     - ``late``: the heartbeat's worst lateness while the CPU work ran on the cluster;
     - ``crash``: the exception each future gave in the batch where one job raised, ``None``
-      for a result.
+      for a result; ``killed``: the same for a batch during which a worker was killed
+      (``None``: not measured).
     """
 
     io: tuple[float, float]
@@ -77,6 +103,8 @@ class ClusterFigures:
     late: float
     crash: Sequence[str | None]
     io_threads: int | None = None
+    cpu_tasks: int | None = None
+    killed: Sequence[str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,8 +127,7 @@ class Measured:
     - ``late``: the heartbeat's worst lateness, for ``"cpu in loop"``, ``"cpu in processes"``,
       ``"blocking in loop"`` and ``"blocking in threads"``;
     - ``crash``: per model, the exception each future (or task) gave in a batch where one job
-      raised, ``None`` for a result; ``"killed process"``: the same when a worker died;
-    - ``cluster``: the fourth column's figures, or ``None`` for a three-column table.
+      raised, ``None`` for a result; ``"killed process"``: the same when a worker died.
     """
 
     io: Mapping[str, tuple[float, float]]
@@ -118,7 +145,6 @@ class Measured:
     lost: Mapping[str, tuple[int, int, int]]
     late: Mapping[str, float]
     crash: Mapping[str, Sequence[str | None]]
-    cluster: ClusterFigures | None = None
 
 
 def _overlap(figures: tuple[float, float]) -> str:
@@ -166,7 +192,7 @@ def _check(measured: Measured) -> None:
 
 
 def comparison_rows(measured: Measured) -> list[list[str]]:
-    """The table's rows: an aspect, then one cell per model of :data:`MODELS`.
+    """The table's rows: an aspect of :data:`ASPECTS`, then one cell per model of :data:`MODELS`.
 
     Raises:
         ValueError: if a mapping of ``measured`` lacks a key a row needs.
@@ -181,47 +207,47 @@ def comparison_rows(measured: Measured) -> list[list[str]]:
     methods = {key: value for key, value in m.start.items() if key in START_METHODS}
     unique = {key: value for key, value in m.memory.items() if key in methods}
     return [
-        ["I/O: requests that wait (one run)",
+        [ASPECTS[0],
          f"{m.io_requests} requests: {_overlap(m.io['threads'])}",
          f"{_overlap(m.io['processes'])}, start-up included",
          f"{_overlap(m.io['asyncio'])}, in one thread"],
-        ["CPU: computing (one run)",
+        [ASPECTS[1],
          f"{m.cpu_tasks} tasks, {turns}: {_overlap(m.cpu['threads'])}",
          f"one per core ({m.cores} usable cores): {_overlap(m.cpu['processes'])}",
          f"one at a time in the loop: {_overlap(m.cpu['asyncio'])}"],
-        ["GIL and execution model",
+        [ASPECTS[2],
          f"{threads}: two CPU-bound threads ran Python at once for "
          f"{format_duration(ran_at_once)} of {format_duration(ran)}",
          f"{own}; every call pickled ({m.pickled:,} bytes for one "
          "request)",
          f"one thread, one task at a time: a computing coroutine kept a heartbeat waiting "
          f"{late['cpu in loop']}"],
-        ["start-up, per unit",
+        [ASPECTS[3],
          format_duration(m.start["threads"]),
          _methods(methods, format_duration),
          format_duration(m.start["asyncio"])],
-        ["memory, per unit",
+        [ASPECTS[4],
          f"{format_bytes(m.memory['threads'])} resident, "
          f"{format_bytes(m.memory['threads reserved'])} of address space",
          f"unique: {_methods(unique, format_bytes)}",
          f"{format_bytes(m.memory['asyncio'])} resident"],
-        ["how many at once before starting them costs more than one wait",
+        [ASPECTS[5],
          _limits(m.limits["threads"], "threads"),
          f"{m.process_limit} process{'es' if m.process_limit != 1 else ''} for CPU work, "
          f"with {m.cores} usable cores",
          _limits(m.limits["asyncio"], "asyncio tasks")],
-        ["shared state: updates lost by concurrent withdrawals",
+        [ASPECTS[6],
          f"{m.lost['threads'][0]} of {m.lost['threads'][2]} without a lock, "
          f"{m.lost['threads'][1]} with one",
          "none shared: each worker gets pickled copies",
          f"{m.lost['asyncio'][0]} of {m.lost['asyncio'][2]} with an await between read and "
          f"write, {m.lost['asyncio'][1]} with an asyncio.Lock"],
-        ["responsiveness: heartbeat late by up to",
+        [ASPECTS[7],
          f"{late['blocking in threads']} with blocking calls on threads",
          f"{late['cpu in processes']} with the CPU work in processes",
          f"{late['cpu in loop']} (CPU) and {late['blocking in loop']} (blocking calls) "
          "with the work in the loop"],
-        ["a job raises an exception",
+        [ASPECTS[8],
          f"future.result() re-raises it: {_crash(m.crash['threads'])}",
          f"pickled back, re-raised: {_crash(m.crash['processes'])}; a killed worker: "
          f"{_crash(m.crash['killed process'])}",
@@ -230,14 +256,18 @@ def comparison_rows(measured: Measured) -> list[list[str]]:
 
 
 def _cluster_cells(c: ClusterFigures) -> list[str]:
-    """The fourth column, one cell per row of :func:`comparison_rows`, in the same order."""
+    """The fourth column, one cell per aspect of :data:`ASPECTS`, in the same order."""
     slots = c.workers * c.threads
     wide = f" ({c.workers} workers × {c.io_threads} threads)" if c.io_threads else ""
+    tasks = f"{c.cpu_tasks} tasks, " if c.cpu_tasks else ""
+    killed = "a killed worker's tasks run again elsewhere"
+    if c.killed is not None:
+        killed = f"a killed worker's tasks ran again elsewhere: {_crash(c.killed)}"
     return [
         f"{_overlap(c.io)}, each request a task sent over TCP{wide}",
-        f"{c.workers} worker processes, one thread each: {_overlap(c.cpu)}"
+        f"{tasks}{c.workers} worker processes, one thread each: {_overlap(c.cpu)}"
         if c.threads == 1
-        else f"{c.workers} workers × {c.threads} threads: {_overlap(c.cpu)}",
+        else f"{tasks}{c.workers} workers × {c.threads} threads: {_overlap(c.cpu)}",
         f"a scheduler and worker processes on TCP; every task serialised ({c.sent:,} bytes "
         "for one request)",
         f"{format_duration(c.start)} for a scheduler and {c.workers} workers, once",
@@ -246,21 +276,21 @@ def _cluster_cells(c: ClusterFigures) -> list[str]:
         "added adds its cores",
         "none shared, not even a machine: inputs and results serialised",
         f"{format_duration(c.late)} with the CPU work on the cluster",
-        f"the future re-raises it: {_crash(c.crash)}; a killed worker's tasks re-run "
-        "elsewhere (chapter 10)",
+        f"the future re-raises it: {_crash(c.crash)}; {killed}",
     ]
 
 
 def comparison_table(measured: Measured) -> str:
-    """The whole table as Markdown: :func:`comparison_rows` under a header, and a fourth
-    column for :attr:`Measured.cluster` when it was measured.
+    """Chapter 9's table as Markdown: :func:`comparison_rows` under a header.
 
     Raises:
         ValueError: as :func:`comparison_rows`.
     """
-    rows = comparison_rows(measured)
-    if measured.cluster is None:
-        return markdown_table(["aspect", *MODELS], rows)
-    cells = _cluster_cells(measured.cluster)
-    wide = [[*row, cell] for row, cell in zip(rows, cells, strict=True)]
-    return markdown_table(["aspect", *MODELS, CLUSTER], wide)
+    return markdown_table(["aspect", *MODELS], comparison_rows(measured))
+
+
+def cluster_table(cluster: ClusterFigures) -> str:
+    """Chapter 10's fourth column as Markdown: each aspect of chapter 9's table, and the
+    cluster's cell for it. Raises nothing: every figure has a value or a stated default."""
+    rows = [[aspect, cell] for aspect, cell in zip(ASPECTS, _cluster_cells(cluster), strict=True)]
+    return markdown_table(["aspect", CLUSTER], rows)

@@ -1,4 +1,4 @@
-"""Chapter 9's comparison table (lib.demos.comparison): every row cites the numbers it is given."""
+"""Chapters 9 and 10's comparison table (lib.demos.comparison): every cell cites its numbers."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import dataclasses
 import pytest
 
 from lib.demos.comparison import (
+    ASPECTS,
     CLUSTER,
+    IN_FLIGHT,
     MODELS,
+    REQUEST_IDS,
     ClusterFigures,
     Measured,
+    cluster_table,
     comparison_rows,
     comparison_table,
     markdown_table,
@@ -76,7 +80,7 @@ def test_markdown_table_rejects_ragged_rows(
 
 def test_every_row_has_a_cell_per_model_and_cites_a_number() -> None:
     rows = comparison_rows(MEASURED)
-    assert len(rows) == 9
+    assert [row[0] for row in rows] == list(ASPECTS)
     for aspect, *cells in rows:
         assert len(cells) == len(MODELS), aspect
         for cell in cells:
@@ -151,11 +155,11 @@ CLUSTER_FIGURES = ClusterFigures(
 )
 
 
-def test_a_measured_cluster_adds_a_fourth_column_citing_its_figures() -> None:
-    table = comparison_table(dataclasses.replace(MEASURED, cluster=CLUSTER_FIGURES))
+def test_chapter_10s_column_words_the_cluster_under_chapter_9s_aspects() -> None:
+    table = cluster_table(CLUSTER_FIGURES)
     lines = table.splitlines()
-    assert lines[0] == f"| aspect | threads | processes | asyncio | {CLUSTER} |"
-    assert all(line.count(" | ") == 4 for line in lines if not line.startswith("|-"))
+    assert lines[0] == f"| aspect | {CLUSTER} |"
+    assert [line.split(" | ")[0][2:] for line in lines[2:]] == list(ASPECTS)
     for text in [
         "6.1×, 76% of ideal, each request a task sent over TCP",
         "2 worker processes, one thread each: 1.6×, 80% of ideal",
@@ -164,17 +168,24 @@ def test_a_measured_cluster_adds_a_fourth_column_citing_its_figures() -> None:
         "30.0 MiB unique",
         "2 worker threads for CPU work here (2 × 1)",
         "4.0 ms with the CPU work on the cluster",
+        "ValueError from 1 of 4, 3 results",
     ]:
         assert text in table, text
-    assert table.splitlines()[-1].endswith("re-run elsewhere (chapter 10) |")
+    assert lines[-1].endswith("a killed worker's tasks run again elsewhere |")
 
 
-def test_an_io_run_on_wider_workers_says_how_wide() -> None:
-    wider = dataclasses.replace(CLUSTER_FIGURES, io_threads=4)
-    table = comparison_table(dataclasses.replace(MEASURED, cluster=wider))
+def test_the_cluster_column_says_how_wide_how_many_tasks_and_what_a_killed_worker_gave() -> None:
+    wider = dataclasses.replace(CLUSTER_FIGURES, io_threads=4, cpu_tasks=8, killed=[None] * 10)
+    table = cluster_table(wider)
     assert "each request a task sent over TCP (2 workers × 4 threads)" in table
-    assert "2 worker processes, one thread each: 1.6×" in table
+    assert "8 tasks, 2 worker processes, one thread each: 1.6×" in table
+    assert "ran again elsewhere: no error from 0 of 10, 10 results |" in table
 
 
-def test_without_a_cluster_the_table_keeps_three_models() -> None:
+def test_chapter_9s_table_keeps_three_models() -> None:
     assert CLUSTER not in comparison_table(MEASURED)
+
+
+def test_both_chapters_send_the_same_requests() -> None:
+    assert len(REQUEST_IDS) == 16 and len(set(REQUEST_IDS)) == 16
+    assert 1 <= IN_FLIGHT < len(REQUEST_IDS)
