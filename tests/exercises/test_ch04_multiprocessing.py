@@ -22,7 +22,11 @@ import pytest
 
 from lib.demos.primes import count_primes_below
 from lib.exercises._harness.process_watch import default_start_method
-from lib.exercises.ch04_multiprocessing import check_count_primes_parallel, check_worker_count
+from lib.exercises.ch04_multiprocessing import (
+    check_amdahl_speedup,
+    check_count_primes_parallel,
+    check_worker_count,
+)
 from lib.exercises.ch04_multiprocessing.count_primes_parallel import sieve_counts
 from tests.plugins.answers import answer, starter
 from tests.plugins.leaks import nothing_left_behind
@@ -49,10 +53,11 @@ def no_process_left() -> Iterator[None]:
 CHECKS = {
     "4.1": check_worker_count,
     "4.2": check_count_primes_parallel,
+    "4.3": check_amdahl_speedup,
 }
 
 
-@pytest.mark.parametrize("number", ["4.1", "4.2"])
+@pytest.mark.parametrize("number", ["4.1", "4.2", "4.3"])
 def test_the_starters_are_not_attempted(number: str) -> None:
     assert CHECKS[number](starter(number)).not_attempted
     assert CHECKS[number](...).not_attempted

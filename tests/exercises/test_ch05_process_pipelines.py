@@ -20,7 +20,11 @@ import pytest
 from lib.demos.pipeline import join_all
 from lib.demos.shared_sums import ITEM_SIZE, add_shared_to, fill_block, slices
 from lib.exercises._harness.process_watch import default_start_method
-from lib.exercises.ch05_process_pipelines import check_save_transformed, check_sum_in_shared_memory
+from lib.exercises.ch05_process_pipelines import (
+    check_chunksize_for,
+    check_save_transformed,
+    check_sum_in_shared_memory,
+)
 from lib.exercises.ch05_process_pipelines.sum_in_shared_memory import (
     blocks_created,
     unlink_leftovers,
@@ -39,7 +43,11 @@ FORK_WITH_THREADS = pytest.mark.filterwarnings(
     r"ignore:This process \(pid=\d+\) is multi-threaded, use of fork\(\):DeprecationWarning"
 )
 
-CHECKS = {"5.1": check_save_transformed, "5.2": check_sum_in_shared_memory}
+CHECKS = {
+    "5.1": check_save_transformed,
+    "5.2": check_sum_in_shared_memory,
+    "5.3": check_chunksize_for,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +57,7 @@ def no_process_left() -> Iterator[None]:
         yield
 
 
-@pytest.mark.parametrize("number", ["5.1", "5.2"])
+@pytest.mark.parametrize("number", ["5.1", "5.2", "5.3"])
 def test_the_starters_are_not_attempted(number: str) -> None:
     assert CHECKS[number](starter(number)).not_attempted
     assert CHECKS[number](...).not_attempted

@@ -10,14 +10,17 @@ One module an exercise:
 
 - ``worker_count``: The check of exercise 4.1: a worker count that is never zero.
 - ``count_primes_parallel``: The check of exercise 4.2: count primes on a process pool.
+- ``amdahl_speedup``: The check of exercise 4.3: the best speed-up Amdahl's law allows.
 """
 
 from __future__ import annotations
 
+from lib.exercises.ch04_multiprocessing.amdahl_speedup import check_amdahl_speedup
 from lib.exercises.ch04_multiprocessing.count_primes_parallel import check_count_primes_parallel
 from lib.exercises.ch04_multiprocessing.worker_count import check_worker_count
 
 __all__ = [
+    "check_amdahl_speedup",
     "check_count_primes_parallel",
     "check_worker_count",
 ]
