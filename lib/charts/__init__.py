@@ -3,7 +3,7 @@
 - ``common``: the recurring pictures (speed-up bars, a per-worker timeline, a sweep, outcome
   counts) and the book's colours
 - ``gil``: chapter 2's turns on the GIL, and pools with their start-up
-- ``processes``: chapter 4's cost of talking to a worker process
+- ``processes``: chapter 5's cost of talking to a worker process
 - ``coordination``: chapter 7's queue and back-off charts
 - ``event_loops``: chapter 8's same requests on two event loops
 - ``choosing``, ``mixing``, ``flowchart``: chapter 9's four models side by side, the

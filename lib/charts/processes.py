@@ -1,4 +1,4 @@
-"""Chapter 4's two charts of what it costs to talk to a worker process, in milliseconds.
+"""Chapter 5's two charts of what it costs to talk to a worker process, in milliseconds.
 
 - :func:`plot_transfer_costs`: the time to send one argument, by argument, against the time
   of one CPU-bound call.

@@ -4,8 +4,8 @@
 - ``gil``: watch CPU-bound threads take turns on the GIL; detect free-threaded builds
 - ``bank``, ``bank_trace``, ``map_readahead``: chapter 3's shared account (and the same account,
   each step recorded), and how far ``Executor.map`` reads ahead
-- ``primes``, ``process_tasks``, ``pipeline``: chapter 4's prime counter, child-process workers
-  and queue pipeline
+- ``primes``, ``process_tasks``: chapters 4 and 5's prime counter and child-process workers
+- ``pipeline``, ``shared_sums``: chapter 5's queue pipeline, and workers that read shared memory
 - ``nested_loops``, ``task_tree``: chapter 6's nest_asyncio in a child process, and a live
   task tree for ``python -m asyncio pstree``
 - ``listen_backlog``, ``gc_tuning``, ``loop_sweep``: chapter 8's listen backlog that overflows, the

@@ -1,9 +1,9 @@
-"""Small functions that the multiprocessing chapter runs in child processes.
+"""Small functions that chapters 4 and 5, on processes, run in child processes.
 
 They live in a module, not in the notebook, on purpose. A child started with ``spawn`` or
 ``forkserver`` is a fresh interpreter that never ran the notebook: it receives a function as
 "module name + function name" and imports the module to find it. Functions defined here are
-found everywhere; a function defined in a notebook cell is not (the chapter shows it failing).
+found everywhere; a function defined in a notebook cell is not (chapter 4 shows it failing).
 
 Nothing here prints: a child's output reaches the notebook late or not at all, so every
 function returns its answer (or puts it on a queue) for the parent to show.

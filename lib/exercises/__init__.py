@@ -10,7 +10,8 @@ module an exercise (``ch06_asyncio_basics/stopwatch.py``, ...); the chapters imp
 - ``ch01_why_concurrency``: predicting speed-ups, the smallest pool, fetching titles
 - ``ch02_gil``: reference counts, which calls overlap, a pool for Python work, hashing streams
 - ``ch03_threading``: collecting every result, a safe account, processing every item
-- ``ch04_multiprocessing``: worker counts, counting primes in parallel, a saving pipeline
+- ``ch04_multiprocessing``: worker counts, counting primes in parallel, Amdahl's best speed-up
+- ``ch05_process_pipelines``: a saving pipeline, a sum in shared memory, a chunk size
 - ``ch06_asyncio_basics``: a stopwatch for both kinds of function, fetching and saving
 - ``ch07_asyncio_coordination``: a counted view, handling every request, fetching politely
 - ``ch08_asyncio_at_scale``: a thousand ids through a few workers, the fastest loop here, how

@@ -1,6 +1,6 @@
-"""Chapter 4 runs under another start method than the default, and leaves no process behind.
+"""Chapters 4 and 5 run under another start method than the default, and leave no process behind.
 
-The committed notebook is executed in a fresh kernel under one start method other than the
+Each committed notebook is executed in a fresh kernel under one start method other than the
 platform's default, which strict nbval runs already (``spawn``, or where that is the default,
 the next the platform offers; across ``make test-versions`` fork, forkserver and spawn all
 run), with ``BOOK_START_METHOD`` set; the
@@ -12,12 +12,12 @@ notebook's setup cell applies it and asserts it took effect. Outputs are not com
 - when the kernel has shut down, no process it started is left: every process the kernel
   starts inherits a marker in its environment, and none may remain.
 
-Every cell runs but two measurements and the cells that use what they measured
-(``cells_that_need``), which nbval runs under the default method: the pool-size sweep starts,
-once per pool size, the pool the cell before it starts three times (``time_pool``), and the
-20 MB sending starts three pools to send ``process_tasks.receive`` payloads of megabytes, as an
-earlier cell does through one. They repeat what this run has shown under its method already,
-and took a quarter of its time.
+Every cell runs but a measurement in each chapter and the cells that use what it measured
+(``cells_that_need``), which nbval runs under the default method: chapter 4's pool-size sweep
+starts, once per pool size, the pool the cell before it starts three times (``time_pool``),
+and chapter 5's sending starts six pools to send ``process_tasks.receive`` payloads, 20 MB
+ones among them, as an earlier cell does through one. They repeat what this run has shown
+under its method already, and took a quarter of chapter 4's time.
 """
 
 from __future__ import annotations
@@ -37,7 +37,12 @@ from nbclient import NotebookClient
 
 from tests.plugins.notebooks import cells_that_need, chapter, read, tags
 
-NOTEBOOK = chapter("04_multiprocessing.ipynb")
+# Each chapter that starts processes, and the measurements its run under another method leaves
+# out, with what reads their results.
+MEASUREMENTS = {
+    "04_multiprocessing.ipynb": ("sweep_seconds",),
+    "05_process_pipelines.ipynb": ("time_sending",),
+}
 # The platform's default method, asked of a fresh interpreter (asking here would fix it here).
 DEFAULT = subprocess.run(
     [sys.executable, "-c", "import multiprocessing; print(multiprocessing.get_start_method())"],
@@ -57,8 +62,7 @@ OTHERS = [
 ]
 METHODS = OTHERS[:1]
 MARKER = "BOOK_TEST_KERNEL_RUN"  # environment variable every process of one run inherits
-CELL_TIMEOUT = 120  # seconds; the whole notebook takes well under a minute
-MEASUREMENTS = ("sweep_seconds", "time_sending")  # left out, with what reads their results
+CELL_TIMEOUT = 120  # seconds; each whole notebook takes well under a minute
 
 
 def errors_of_tagged_cells(notebook: Any) -> dict[str, list[str]]:
@@ -102,14 +106,16 @@ def describe(processes: list[psutil.Process]) -> list[str]:
     return descriptions
 
 
+@pytest.mark.parametrize("name", sorted(MEASUREMENTS))
 @pytest.mark.parametrize("method", METHODS)
-def test_chapter_runs_under_start_method_and_leaves_no_process(method: str) -> None:
-    committed = read(NOTEBOOK)
+def test_chapter_runs_under_start_method_and_leaves_no_process(method: str, name: str) -> None:
+    notebook_path = chapter(name)
+    committed = read(notebook_path)
     expected_errors = errors_of_tagged_cells(committed)
     assert expected_errors and all(expected_errors.values()), "tagged cells must show errors"
 
-    notebook = read(NOTEBOOK)
-    left_out = set(cells_that_need(notebook, MEASUREMENTS))
+    notebook = read(notebook_path)
+    left_out = set(cells_that_need(notebook, MEASUREMENTS[name]))
     assert not any(tags(notebook.cells[index]) for index in left_out), "a tagged cell left out"
     notebook.cells = [cell for index, cell in enumerate(notebook.cells) if index not in left_out]
     token = uuid.uuid4().hex
@@ -125,7 +131,7 @@ def test_chapter_runs_under_start_method_and_leaves_no_process(method: str) -> N
         notebook,
         timeout=CELL_TIMEOUT,
         kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+        resources={"metadata": {"path": str(notebook_path.parent)}},
     )
     try:
         client.execute(env=env)  # raises CellExecutionError if an untagged cell fails

@@ -2,8 +2,8 @@
 
 The common mistakes and their hints are data, in that file (see tests/plugins/mistakes.py);
 the right answers and the starters are the chapter's own cells (tests/plugins/answers.py).
-Here: the chapter's answers under every start method, answers that hang and their time
-limits, a worker from the notebook (monkeypatched, start-method specific), processes left
+Here: the chapter's answer under every start method, an answer that hangs and its time
+limit, a worker from the notebook (monkeypatched, start-method specific), processes left
 running, and what a hint alone cannot say: how many cases fail, or two texts in one hint. And
 whatever the answer did, the checkers leave no process behind.
 """
@@ -23,8 +23,8 @@ import pytest
 from lib.demos.primes import count_primes_below
 from lib.exercises._harness.process_watch import default_start_method
 from lib.exercises.ch04_multiprocessing import (
+    check_amdahl_speedup,
     check_count_primes_parallel,
-    check_save_transformed,
     check_worker_count,
 )
 from lib.exercises.ch04_multiprocessing.count_primes_parallel import sieve_counts
@@ -53,7 +53,7 @@ def no_process_left() -> Iterator[None]:
 CHECKS = {
     "4.1": check_worker_count,
     "4.2": check_count_primes_parallel,
-    "4.3": check_save_transformed,
+    "4.3": check_amdahl_speedup,
 }
 
 
@@ -65,14 +65,11 @@ def test_the_starters_are_not_attempted(number: str) -> None:
 
 @FORK_WITH_THREADS
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize(("number", "cases"), [("4.2", 7), ("4.3", 4)])
-def test_the_chapters_answers_pass_under_every_start_method(
-    number: str, cases: int, method: str
-) -> None:
+def test_the_chapters_answer_passes_under_every_start_method(method: str) -> None:
     with default_start_method(method):
-        feedback = CHECKS[number](answer(number))
+        feedback = check_count_primes_parallel(answer("4.2"))
     assert feedback.passed, str(feedback)
-    assert str(feedback).endswith(f"All {cases} checks passed.")
+    assert str(feedback).endswith("All 7 checks passed.")
 
 
 # Exercise 4.1 ----------------------------------------------------------------------------
@@ -191,20 +188,3 @@ def test_count_primes_that_hangs_is_bounded() -> None:
     hints = check_count_primes_parallel(hangs, time_limit=0.5).hints
     assert len(hints) == 1 and "still running after 0.5 s" in hints[0]
     assert time.perf_counter() - start < 2.5
-
-
-# Exercise 4.3 ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "title",
-    [
-        "One sentinel for two transformers: the second waits for ever",
-        "One sentinel, and joins with no timeout: it waits for ever",
-    ],
-)
-def test_pipeline_that_hangs_is_stopped_in_time_and_ends_the_check(title: str) -> None:
-    start = time.perf_counter()
-    feedback, _ = feedback_on("4.3", title)
-    assert time.perf_counter() - start < 5
-    assert len(feedback.failed_cases) == 1, "the check stops at the first hang"

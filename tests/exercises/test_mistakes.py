@@ -16,7 +16,7 @@ import pytest
 from tests.plugins.answers import exercise as chapter_exercise
 from tests.plugins.mistakes import MISTAKES, Exercise, Mistake, all_exercises, answer_of, check_of
 
-# Chapter 4's answers fork from the checker's thread, which Python 3.12 and later warn about
+# Chapters 4 and 5's answers fork from the checker's thread, which Python 3.12 and later warn about
 # (the multiprocessing tests let that one warning through too); every other is an error.
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:This process \(pid=\d+\) is multi-threaded, use of fork\(\):DeprecationWarning"
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.filterwarnings(
 
 GROUPS = {
     "test_mistakes.py": ("ch01", "ch02", "ch03", "ch06", "ch07"),
-    "test_mistakes_b.py": ("ch04", "ch11"),
+    "test_mistakes_b.py": ("ch04", "ch05", "ch11"),
     "test_mistakes_c.py": ("ch12", "ch10", "ch13"),
     "test_mistakes_d.py": ("ch08", "ch09", "ch14", "ch15"),
 }

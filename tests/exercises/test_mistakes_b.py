@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from test_mistakes import group_tests
 
-# As in test_mistakes.py: chapter 4's answers fork from the checker's thread.
+# As in test_mistakes.py: chapters 4 and 5's answers fork from the checker's thread.
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:This process \(pid=\d+\) is multi-threaded, use of fork\(\):DeprecationWarning"
 )

@@ -1,4 +1,4 @@
-"""Chapter 4's charts (lib.charts.processes): what they draw, and what they refuse."""
+"""Chapter 5's charts (lib.charts.processes): what they draw, and what they refuse."""
 
 from __future__ import annotations
 

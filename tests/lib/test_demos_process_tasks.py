@@ -1,8 +1,7 @@
-"""The small functions the multiprocessing chapter runs in child processes
-(lib.demos.process_tasks).
+"""The small functions chapters 4 and 5 run in child processes (lib.demos.process_tasks).
 
 Each one is run under ``spawn`` as well: that is the start method that needs them to be
-importable, and the chapter relies on them working under every method.
+importable, and the chapters rely on them working under every method.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """tests.plugins.notebooks.cells_that_need: which cells a test may leave out of a chapter's run.
 
-The chapter re-runs (asyncio debug mode, chapter 4 under another start method) leave out a
+The chapter re-runs (asyncio debug mode, chapters 4 and 5 under another start method) leave out a
 long measurement with every cell that uses what it measured; what they keep must still run.
 """
 

@@ -1,4 +1,4 @@
-"""The check of exercise 4.3: a pipeline with two transformers."""
+"""The check of exercise 5.1: a pipeline with two transformers."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def require_exactly_once(saved: Any, items: list[int], transformers: int) -> Non
         )
 
 
-@exercise_check("Exercise 4.3: a pipeline with two transformers")
+@exercise_check("Exercise 5.1: a pipeline with two transformers")
 def check_save_transformed(
     checker: Checker, save_transformed: Any, *, time_limit: float = 10.0
 ) -> None:
