@@ -5,17 +5,21 @@ needs a thread of its own: :func:`sweep` makes the loop there with ``asyncio.Run
 :func:`lib.plumbing.event_loops.loop_factory`, opens one client with ``connections`` connections
 (a warm-up batch opens them all, so no level pays for its handshakes), then sends each batch
 through ``level`` workers (so ``level`` requests are in flight at a time) and measures it with
-:class:`lib.measure.cpu_use.CpuMeter`::
+:class:`lib.measure.cpu_use.CpuMeter`, and the cycle collector's share of it with
+:class:`lib.demos.gc_tuning.CollectorTime`::
 
     result = await asyncio.to_thread(sweep, url, "uvloop", {100: 300, 1000: 3000},
                                      server_pid=server.pid, connections=1000)
 
-With ``profile_requests`` it then sends one more batch under ``cProfile``, timed in CPU time
-(so that other programs on the machine do not count), and keeps the statistics, for
-:mod:`lib.measure.cpu_profile`. That batch runs in a child process of its own, with a client of its
-own on the same loop: since Python 3.12, cProfile sees every thread of the process it runs
-in, and a notebook's kernel has several (the kernel's own, the server's in a test), whose
-calls would be mixed into the profile, each timed on another thread's clock.
+With ``tuned_requests`` it sends that many more at the top level, ``connections`` in flight,
+inside :func:`lib.demos.gc_tuning.fewer_collections` (``LoopSweep.tuned``): the same client,
+server and loop, only the collector's settings changed. With ``profile_requests`` it then sends
+one more batch under ``cProfile``, timed in CPU time (so that other programs on the machine do
+not count), and keeps the statistics, for :mod:`lib.measure.cpu_profile`. That batch runs in a
+child process of its own, with a client of its own on the same loop: since Python 3.12,
+cProfile sees every thread of the process it runs in, and a notebook's kernel has several (the
+kernel's own, the server's in a test), whose calls would be mixed into the profile, each timed
+on another thread's clock.
 
 :func:`loops_here` says which loops this machine can run, and why it must skip the others
 (uvloop on Windows).
@@ -34,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lib.anilist.clients import AsyncAniListClient
+from lib.demos.gc_tuning import CollectorTime, fewer_collections
 from lib.measure.cpu_use import CpuMeter, CpuUse
 from lib.plumbing.event_loops import (
     LOOP_NAMES,
@@ -53,7 +58,8 @@ class Batch:
     """One batch: at most ``level`` requests in flight, ``requests`` sent, what it cost.
 
     ``errors`` names each request that failed (its exception's type), so that
-    ``answered + len(errors) == requests`` always holds.
+    ``answered + len(errors) == requests`` always holds. ``collector`` is the cycle collector's
+    time and collections in this process while the batch ran.
     """
 
     level: int
@@ -61,6 +67,7 @@ class Batch:
     answered: int
     errors: list[str]
     use: CpuUse
+    collector: CollectorTime = field(default_factory=CollectorTime)
 
     @property
     def throughput(self) -> float:
@@ -70,12 +77,14 @@ class Batch:
 
 @dataclass(frozen=True)
 class LoopSweep:
-    """The batches of one sweep on the loop named ``loop``, in the order they ran, and the
-    profile of the extra batch (``None`` unless it was asked for), with the names of the
-    errors of its requests that failed (``profile_errors``)."""
+    """The batches of one sweep on the loop named ``loop``, in the order they ran, the batch
+    sent inside :func:`~lib.demos.gc_tuning.fewer_collections` (``tuned``, ``None`` unless it was
+    asked for), and the profile of the extra batch (``None`` unless it was asked for), with the
+    names of the errors of its requests that failed (``profile_errors``)."""
 
     loop: str
     batches: list[Batch]
+    tuned: Batch | None = None
     profile: pstats.Stats | None = None
     profiled_requests: int = 0
     profile_errors: list[str] = field(default_factory=list)
@@ -107,7 +116,22 @@ async def _send(client: AsyncAniListClient, level: int, requests: int) -> tuple[
     return answered, errors
 
 
-def _check(url: str, batches: Mapping[int, int], connections: int, profile_requests: int) -> None:
+def _measured(
+    runner: asyncio.Runner,
+    client: AsyncAniListClient,
+    level: int,
+    requests: int,
+    pids: tuple[int, ...],
+) -> Batch:
+    """Send one batch on ``runner``'s loop, its CPU time and the collector's measured."""
+    with CollectorTime() as collector, CpuMeter(*pids) as meter:
+        answered, errors = runner.run(_send(client, level, requests))
+    return Batch(level, requests, answered, errors, meter.use, collector)
+
+
+def _check(
+    url: str, batches: Mapping[int, int], connections: int, profile_requests: int, tuned: int
+) -> None:
     if not url.startswith("http://"):
         raise ValueError(f"url must be the server's http:// address, got {url!r}")
     if not batches:
@@ -119,6 +143,8 @@ def _check(url: str, batches: Mapping[int, int], connections: int, profile_reque
             raise ValueError(f"level {level}: requests must be at least 1, got {requests}")
     if profile_requests < 0:
         raise ValueError(f"profile_requests must be >= 0, got {profile_requests}")
+    if tuned < 0:
+        raise ValueError(f"tuned_requests must be >= 0, got {tuned}")
 
 
 def sweep(
@@ -129,36 +155,41 @@ def sweep(
     server_pid: int | None = None,
     connections: int = 100,
     profile_requests: int = 0,
+    tuned_requests: int = 0,
     timeout: float = 60.0,
 ) -> LoopSweep:
     """Send ``batches`` (``{level: requests}``, in that order) to ``url`` on the loop ``loop``.
 
     Call it where no event loop runs: in a notebook, ``await asyncio.to_thread(sweep, ...)``.
     ``server_pid`` is the server's process, whose CPU time each batch also measures. A request
-    that fails is counted in its batch's ``errors``, not raised.
+    that fails is counted in its batch's ``errors``, not raised. ``tuned_requests`` more, if
+    any, go last, ``connections`` at a time, inside ``fewer_collections()`` (``.tuned``).
 
     Raises:
         ValueError: on a bad url, an empty ``batches``, a level outside 1..``connections``, a
-            batch of no requests, a negative ``profile_requests``, or an unknown loop name.
+            batch of no requests, a negative ``profile_requests`` or ``tuned_requests``, or an
+            unknown loop name.
         ModuleNotFoundError: ``loop`` is ``"uvloop"`` and uvloop is not installed here.
         RuntimeError: an event loop already runs in this thread, or the profiled batch's
             child process failed.
         TimeoutError: the profiled batch's child process did not finish in time.
     """
-    _check(url, batches, connections, profile_requests)
+    _check(url, batches, connections, profile_requests, tuned_requests)
     factory = loop_factory(loop)
     refuse_running_loop("sweep()")
     pids = () if server_pid is None else (server_pid,)
     client = AsyncAniListClient(url, timeout=timeout, max_connections=connections)
     done: list[Batch] = []
+    tuned: Batch | None = None
     with asyncio.Runner(loop_factory=factory) as runner:
         runner.run(client.__aenter__())
         try:
             runner.run(_send(client, connections, connections))  # warm-up: open them all
             for level, requests in batches.items():
-                with CpuMeter(*pids) as meter:
-                    answered, errors = runner.run(_send(client, level, requests))
-                done.append(Batch(level, requests, answered, errors, meter.use))
+                done.append(_measured(runner, client, level, requests, pids))
+            if tuned_requests:
+                with fewer_collections():
+                    tuned = _measured(runner, client, connections, tuned_requests, pids)
         finally:
             runner.run(client.__aexit__(None, None, None))
     profile: pstats.Stats | None = None
@@ -168,7 +199,7 @@ def sweep(
         profile, profile_errors = _profile_in_child(
             url, loop, level, profile_requests, connections, timeout
         )
-    return LoopSweep(loop, done, profile, profile_requests, profile_errors)
+    return LoopSweep(loop, done, tuned, profile, profile_requests, profile_errors)
 
 
 def loops_here(loops: Sequence[str] = LOOP_NAMES) -> tuple[list[str], dict[str, str]]:

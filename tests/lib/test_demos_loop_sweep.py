@@ -4,13 +4,16 @@ cleanly."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import threading
 from collections.abc import Iterator
 
 import pytest
 
+from lib.anilist.clients import AsyncAniListClient
 from lib.anilist.running import LocalAniList
+from lib.demos.gc_tuning import YOUNG_THRESHOLD
 from lib.demos.loop_sweep import loops_here, sweep
 from lib.plumbing import event_loops
 
@@ -34,6 +37,43 @@ def test_each_batch_is_sent_measured_and_counted_in_order(server: LocalAniList, 
     assert batch.throughput == pytest.approx(3 / batch.use.wall)
     with pytest.raises(KeyError, match="no batch at level 2"):
         result.batch(2)
+
+
+def test_the_tuned_batch_goes_last_inside_fewer_collections_and_only_it(
+    server: LocalAniList, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thresholds = []  # the young threshold as each request went out
+    fetch = AsyncAniListClient.fetch_media
+
+    async def noting(self: AsyncAniListClient, anime_id: int) -> object:
+        thresholds.append(gc.get_threshold()[0])
+        return await fetch(self, anime_id)
+
+    monkeypatch.setattr(AsyncAniListClient, "fetch_media", noting)
+    before = gc.get_threshold()
+    result = sweep(server.url, "asyncio", {2: 4}, connections=3, tuned_requests=6)
+    assert gc.get_threshold() == before
+    assert result.tuned is not None and result.batches[-1].level == 2
+    tuned = result.tuned
+    assert (tuned.level, tuned.requests, tuned.answered, tuned.errors) == (3, 6, 6, [])
+    assert thresholds == [before[0]] * (3 + 4) + [YOUNG_THRESHOLD] * 6  # warm-up, batch, tuned
+    for batch in (*result.batches, tuned):
+        assert batch.collector.count >= 0 and batch.collector.seconds >= 0
+    assert sweep(server.url, "asyncio", {1: 1}, connections=1).tuned is None
+
+
+def test_each_batch_counts_the_collections_made_while_it_ran(server: LocalAniList) -> None:
+    gc.collect()
+    before = gc.get_threshold()
+    gc.set_threshold(1, *before[1:])  # a collection at nearly every allocation
+    try:
+        result = sweep(server.url, "asyncio", {2: 4}, connections=2, tuned_requests=2)
+    finally:
+        gc.set_threshold(*before)
+    assert result.batch(2).collector.count >= 10
+    assert (
+        result.tuned is not None and result.tuned.collector.count < result.batch(2).collector.count
+    )
 
 
 def _busy_elsewhere(stop: threading.Event) -> None:
@@ -85,6 +125,7 @@ def test_failed_requests_are_counted_not_raised() -> None:
         ({0: 5}, 10, {}, "between 1 and connections"),
         ({5: 0}, 10, {}, "requests must be at least 1"),
         ({5: 5}, 10, {"profile_requests": -1}, "profile_requests must be >= 0"),
+        ({5: 5}, 10, {"tuned_requests": -1}, "tuned_requests must be >= 0"),
         ({5: 5}, 10, {"loop": "trio"}, "loop must be one of"),
     ],
 )
