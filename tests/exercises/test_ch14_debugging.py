@@ -135,7 +135,7 @@ def test_an_audit_that_raises_gets_a_hint_not_a_traceback(nothing_left: None) ->
     assert "Traceback" not in str(feedback)
 
 
-@pytest.mark.parametrize("wrong", ["1000", 1000.5, None, object()], ids=repr)
+@pytest.mark.parametrize("wrong", ["1000", 1000.5, None, object()], ids=lambda w: type(w).__name__)
 def test_an_audit_of_the_wrong_type_fails(wrong: Any, nothing_left: None) -> None:
     def returns(books: Any) -> Any:
         with books.payroll_lock, books.bank_lock:
