@@ -67,7 +67,12 @@ def run_case(fn: Any, fetch: Fetch, attempts: int, cancel_after: float | None) -
         try:
             return await call_answer(fn, fetch, attempts, 0.1)
         finally:
-            task = asyncio.current_task()
+            # A deaf answer can outlive its loop: its coroutine is then closed by the garbage
+            # collector, with no loop running, and current_task() would raise there.
+            try:
+                task = asyncio.current_task()
+            except RuntimeError:
+                task = None
             outcome.cancelling_after = task.cancelling() if task is not None else 0
 
     async def main() -> Any:
