@@ -90,7 +90,8 @@ class Verdict:
             return f"✓ Shown by this run: {self.statement} ({self.evidence})."
         if self.outcome == "unchecked":
             unmet = [c for c in self.conditions if not c.holds]
-            needs = " and ".join(condition.needs for condition in unmet)
+            # Two measurements may need the same thing (a quiet machine): it is said once.
+            needs = " and ".join(dict.fromkeys(condition.needs for condition in unmet))
             found = "; ".join(condition.found for condition in unmet)
             return (
                 f"{NOTE_MARK}checked on this machine: {self.statement}. That needs {needs}, "

@@ -76,6 +76,17 @@ def test_an_unmet_condition_is_a_note_in_both_modes(
     assert "needs at least 2 usable cores" in out and "1 usable core" in out
 
 
+def test_a_need_two_conditions_share_is_said_once(
+    mode: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    busy = Condition(False, "a quiet machine", "other programs used 40% of the CPU")
+    busier = Condition(False, "a quiet machine", "other programs used 60% of the CPU")
+    claim(False, "the pools computed in parallel", evidence="1.2×", conditions=[busy, busier])
+    out = capsys.readouterr().out
+    assert "That needs a quiet machine, and here other programs used 40%" in out
+    assert "used 40% of the CPU; other programs used 60% of the CPU" in out
+
+
 def test_a_claim_that_held_needs_no_condition() -> None:
     assert judge(True, "s", "e", [UNMET]).outcome == "held"
     assert judge(False, "s", "e", []).outcome == "failed"
