@@ -172,7 +172,12 @@ class TrialFolder:
         for plugin in PLUGINS:
             command += ["-p", plugin]
         command += list(args) or ["."]
-        env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "PY_COLORS")}
+        # The same report everywhere: no colour, and no CI variable, which changes pytest's
+        # summary lines; 200 columns, so a summary line is cut at the same place on every
+        # machine (pytest cuts them to the terminal's width, and a pipe has none).
+        dropped = ("FORCE_COLOR", "PY_COLORS", "CI", "BUILD_NUMBER")
+        env = {k: v for k, v in os.environ.items() if k not in dropped}
+        env["COLUMNS"] = "200"
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_LIB_ROOT, env.get("PYTHONPATH")]))

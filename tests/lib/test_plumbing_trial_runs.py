@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lib.plumbing.trial_runs import TrialFolder, read_run
 
 
@@ -34,3 +36,20 @@ def test_paths_are_cut_to_file_names() -> None:
     run = read_run('  File "/some/where/mod.py", line 3\n1 passed in 0.01s\n', 0.1)
     assert run.lines("line 3") == ['File "mod.py", line 3']
     assert run.passed == 1
+
+
+@pytest.mark.parametrize("outside", [{"COLUMNS": "40"}, {"CI": "1"}, {}])
+def test_summary_lines_are_the_same_on_every_machine(
+    outside: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A terminal's width or a CI variable around the book must not change what a chapter
+    prints: the run's summary line keeps its whole message."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    for name, value in outside.items():
+        monkeypatch.setenv(name, value)
+    message = "the loop was blocked for longer than it may be: " + "x" * 60
+    with TrialFolder() as folder:
+        folder.write("test_long.py", f"def test_long():\n    assert False, {message!r}\n")
+        run = folder.run(time_limit=60)
+    assert run.lines(f"FAILED test_long.py::test_long - AssertionError: {message}")
