@@ -6,7 +6,9 @@ Usage: python scripts/chapter_sizes.py                    the table, as markdown
 
 A chapter is meant for one sitting: about 4,500 words of prose at most (``MAX_WORDS``; the
 words of its markdown cells, code blocks left out) and 30 s to run (``make bench`` times each
-chapter's run; ``tests/book/test_chapter_sizes.py`` holds the words).
+chapter's run; ``tests/book/test_chapter_sizes.py`` holds the words). Its teaching cells, the
+code cells that are not an exercise's (starter, solution, check) or the set-up for Colab, are
+short: nine in ten of them ``MAX_CELL_P90`` lines or fewer, none over ``MAX_CELL_LINES``.
 
 The time a teacher plans for a chapter is an estimate, and it says how it is made: reading the
 prose at ``WORDS_PER_MINUTE``, ``MINUTES_PER_CELL`` for each code cell run and looked at, and
@@ -24,13 +26,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Size", "chapter_size", "main", "prose_words", "table"]
+__all__ = ["Size", "cell_rule_breaks", "chapter_size", "main", "prose_words", "table"]
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_WORDS = 4500
 WORDS_PER_MINUTE = 150
 MINUTES_PER_CELL = 0.25
 MINUTES_PER_EXERCISE = 10
+MAX_CELL_P90 = 20
+MAX_CELL_LINES = 30
+NOT_TEACHING = {"starter", "solution", "check", "colab-setup"}  # cell tags
 BEGIN, END = "<!-- chapter-sizes: begin -->", "<!-- chapter-sizes: end -->"
 FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", flags=re.MULTILINE | re.DOTALL)
 
@@ -44,6 +49,13 @@ class Size:
     words: int
     code_cells: int
     exercises: int
+    teaching_lines: tuple[int, ...] = ()  # the lines of each teaching cell, in order
+
+    @property
+    def p90_lines(self) -> int:
+        """The 90th percentile of the teaching cells' lines (nearest rank); 0 without any."""
+        ranked = sorted(self.teaching_lines)
+        return ranked[math.ceil(0.9 * len(ranked)) - 1] if ranked else 0
 
     @property
     def minutes(self) -> int:
@@ -72,6 +84,7 @@ def chapter_size(path: Path) -> Size:
     if not isinstance(cells, list):
         raise ValueError(f"{path}: not a notebook (no cells)")
     words, code, exercises, title = 0, 0, 0, path.stem
+    teaching: list[int] = []
     for cell in cells:
         source = "".join(cell.get("source", ""))
         if cell.get("cell_type") == "markdown":
@@ -80,8 +93,25 @@ def chapter_size(path: Path) -> Size:
                 title = first.group(1).strip()
         elif cell.get("cell_type") == "code":
             code += 1
-            exercises += "check" in cell.get("metadata", {}).get("tags", [])
-    return Size(path.stem, title, words, code, exercises)
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            exercises += "check" in tags
+            if not tags & NOT_TEACHING:
+                teaching.append(len(source.strip().splitlines()))
+    return Size(path.stem, title, words, code, exercises, tuple(teaching))
+
+
+def cell_rule_breaks(size: Size) -> list[str]:
+    """What breaks the rule on teaching cells' length in one chapter; empty when nothing does."""
+    breaks = []
+    if size.p90_lines > MAX_CELL_P90:
+        breaks.append(
+            f"nine in ten teaching cells reach {size.p90_lines} lines (at most {MAX_CELL_P90})"
+        )
+    longest = max(size.teaching_lines, default=0)
+    if longest > MAX_CELL_LINES:
+        where = size.teaching_lines.index(longest) + 1
+        breaks.append(f"teaching cell {where} has {longest} lines (at most {MAX_CELL_LINES})")
+    return breaks
 
 
 def table(chapters: Path = ROOT / "chapters") -> str:

@@ -4,6 +4,8 @@
   transfer that takes the source's lock, then the target's (two transfers in opposite
   directions can deadlock); :func:`transfer_ordered` takes the lower number first, always.
   Both take a ``pause``, called between the two locks, where a test can force the worst timing.
+  :func:`start_opposite_transfers` forces it: two transfers in opposite directions, each held
+  at a barrier once it holds its first lock.
 - :class:`Store`: ``save_later`` saves in a thread of its own, which takes a few
   milliseconds, sometimes more (a disk, a network), and returns an ``Event`` set when saved.
 - :func:`ask`: a request to a server that may never answer, given up after ``timeout``
@@ -24,6 +26,7 @@ __all__ = [
     "Account",
     "Store",
     "ask",
+    "start_opposite_transfers",
     "transfer",
     "transfer_ordered",
 ]
@@ -50,6 +53,22 @@ def transfer(
         with target.lock:
             source.balance -= amount
             target.balance += amount
+
+
+def start_opposite_transfers(a: Account, b: Account) -> list[threading.Thread]:
+    """Start two daemon threads: :func:`transfer` of 10 from ``a`` to ``b``, and of 20 back.
+
+    Each waits at a barrier once it holds its first lock, until the other holds its own: so
+    both hold one lock and wait for the other's, for ever. The threads are returned, started.
+    """
+    both_hold_one = threading.Barrier(2, timeout=1)
+    threads = [
+        threading.Thread(target=transfer, args=(a, b, 10, both_hold_one.wait), daemon=True),
+        threading.Thread(target=transfer, args=(b, a, 20, both_hold_one.wait), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 def transfer_ordered(

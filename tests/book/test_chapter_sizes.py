@@ -11,7 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from chapter_sizes import MAX_WORDS, Size, chapter_size, main, prose_words, table, with_table  # noqa: E402
+from chapter_sizes import (  # noqa: E402
+    MAX_WORDS,
+    Size,
+    cell_rule_breaks,
+    chapter_size,
+    main,
+    prose_words,
+    table,
+    with_table,
+)
 
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 
@@ -21,6 +30,29 @@ def test_each_chapter_is_one_sitting_of_prose(path: Path) -> None:
     size = chapter_size(path)
     assert size.words <= MAX_WORDS, f"{path.stem}: {size.words:,} words of prose; split or tighten"
     assert size.exercises >= 3, f"{path.stem}: {size.exercises} exercises"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_teaching_cells_are_short(path: Path) -> None:
+    size = chapter_size(path)
+    assert size.teaching_lines, f"{path.stem}: no teaching cells found"
+    assert not cell_rule_breaks(size), f"{path.stem}: {'; '.join(cell_rule_breaks(size))}"
+
+
+def test_long_teaching_cells_are_found_and_exercise_cells_left_out(tmp_path: Path) -> None:
+    def cell(lines: int, *tags: str) -> dict[str, object]:
+        source = "\n".join(f"x = {n}" for n in range(lines))
+        return {"cell_type": "code", "metadata": {"tags": list(tags)}, "source": source}
+
+    path = tmp_path / "01_x.ipynb"
+    cells = [cell(5) for _ in range(8)] + [cell(21), cell(31), cell(80, "solution")]
+    path.write_text(json.dumps({"cells": cells}))
+    size = chapter_size(path)
+    assert size.teaching_lines == (5,) * 8 + (21, 31)
+    assert size.p90_lines == 21
+    assert len(cell_rule_breaks(size)) == 2 and "cell 10 has 31 lines" in cell_rule_breaks(size)[1]
+    path.write_text(json.dumps({"cells": [*cells[:-3], cell(5), cell(30)]}))
+    assert cell_rule_breaks(chapter_size(path)) == []
 
 
 def test_the_teachers_table_is_current() -> None:
