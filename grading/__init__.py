@@ -10,6 +10,8 @@ is pyproject.toml's extra ``grading``. One module a job:
 
 - ``chapters``: what grading trusts from the book's own chapters: imports, exercises, checks
 - ``submissions``: find the submitted notebooks, and say which chapter each is (or why not)
+- ``pristine``: the book's ``lib`` as grading found it, copied for each kernel and compared after
+- ``sandbox``: bubblewrap around each kernel: no network, a read-only system, limits
 - ``kernel``: run code in a fresh kernel in a scratch folder, each cell under a time limit,
   and kill everything it started
 - ``probe``: the grader's side inside that kernel, sent as source (never imported from the

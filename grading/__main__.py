@@ -5,6 +5,10 @@ Writes ``grades.csv`` and one feedback page per submission (``feedback/*.md``) i
 works in a scratch folder under ``--out``, removed when its grading ends. Submissions are
 graded in parallel, one kernel per usable core, with a progress bar. The exercises and their
 checks come from the book's chapters: its ``chapters/`` folder, or ``--chapters DIR``.
+
+Each kernel runs in a sandbox (:mod:`grading.sandbox`) where bubblewrap works (``--sandbox
+auto``, the default); ``--sandbox on`` refuses to grade without one, ``off`` never uses it.
+``--scheduler tcp://host:8786`` grades on a Dask cluster instead (:mod:`grading.cluster`).
 """
 
 from __future__ import annotations
@@ -16,15 +20,19 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from grading.chapters import BOOK_CHAPTERS, book_chapters
 from grading.checks import Grade, Limits, grade
+from grading.cluster import grade_on_cluster
 from grading.feedback import write_feedback
 from grading.gradebook import write_gradebook
-from grading.kernel import LIB, Kernel, lib_changes, pristine_lib
+from grading.kernel import Kernel
+from grading.pristine import LIB, lib_changes, pristine_lib
 from grading.probe import pristine_source
+from grading.sandbox import Sandbox, SandboxLimits, find_sandbox
 from grading.submissions import MAX_BYTES, Submission, find_submissions, read_submission
 from lib.measure.cores import usable_cpus
 
@@ -53,20 +61,86 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the book's chapter notebooks to grade against (default: %(default)s)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="grade on this Dask cluster (tcp://host:8786)"
+    )
+    box = parser.add_argument_group("sandbox", "each kernel in bubblewrap (Linux)")
+    box.add_argument("--sandbox", choices=("auto", "on", "off"), default="auto")
+    box.add_argument("--memory-mb", type=int, default=SandboxLimits.memory_mb, metavar="MB")
+    box.add_argument("--processes", type=int, default=SandboxLimits.processes, metavar="N")
+    box.add_argument("--disk-mb", type=int, default=SandboxLimits.disk_mb, metavar="MB")
     args = parser.parse_args(argv)
     if min(args.jobs, args.cell_timeout, args.notebook_timeout, args.check_timeout) <= 0:
         parser.error("--jobs and every --...-timeout must be positive")
+    if min(args.memory_mb, args.processes, args.disk_mb) <= 0:
+        parser.error("--memory-mb, --processes and --disk-mb must be positive")
     return args
 
 
-def _grade_one(submission: Submission, scratch: Path, limits: Limits) -> Grade:
+def choose_sandbox(args: argparse.Namespace) -> tuple[Sandbox | None, str]:
+    """The sandbox to grade in, and what the gradebook says of it: "bubblewrap", or why none.
+
+    Raises:
+        RuntimeError: with ``--sandbox on``, where no sandbox can be made.
+    """
+    if args.sandbox == "off":
+        return None, "none: turned off (--sandbox off)"
+    limits = SandboxLimits(memory_mb=args.memory_mb, processes=args.processes, disk_mb=args.disk_mb)
+    sandbox, why = find_sandbox(limits)
+    if sandbox is None and args.sandbox == "on":
+        raise RuntimeError(f"--sandbox on, and {why}")
+    return sandbox, "bubblewrap" if sandbox is not None else why.replace("no sandbox: ", "none: ")
+
+
+def _grade_one(
+    submission: Submission, scratch: Path, limits: Limits, sandbox: tuple[Sandbox | None, str]
+) -> Grade:
     scratch.mkdir(parents=True)
     try:
-        return grade(submission, scratch, limits)
+        result = grade(submission, scratch, limits, sandbox[0])
     except Exception as error:  # a bug of the grader's: this row says so, the others go on
-        return Grade(submission, events=[f"not graded: the grader failed ({error!r})"])
+        result = Grade(submission, events=[f"not graded: the grader failed ({error!r})"])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    result.sandbox = sandbox[1]
+    return result
+
+
+def _grade_here(
+    submissions: list[Submission],
+    work: Path,
+    limits: Limits,
+    sandbox: tuple[Sandbox | None, str],
+    jobs: int,
+    bar: Any,
+) -> list[Grade]:
+    """Grade on this machine, ``jobs`` kernels at once."""
+    if sandbox[0] is None:
+        print(
+            f"warning: {sandbox[1].replace('none: ', 'no sandbox: ')}; kernels run with "
+            "your own rights",
+            file=sys.stderr,
+        )
+    grades: list[Grade] = []
+    pool = ThreadPoolExecutor(
+        max_workers=min(jobs, max(1, len(submissions))), thread_name_prefix="grade"
+    )
+    try:
+        futures = [
+            pool.submit(_grade_one, submission, work / str(index), limits, sandbox)
+            for index, submission in enumerate(submissions)
+        ]
+        for future in as_completed(futures):
+            grades.append(future.result())
+            bar.update()
+    except KeyboardInterrupt:  # stop every kernel now, rather than wait for their limits
+        pool.shutdown(wait=False, cancel_futures=True)
+        Kernel.kill_all()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        shutil.rmtree(work, ignore_errors=True)
+    return grades
 
 
 def grade_folder(args: argparse.Namespace) -> list[Grade]:
@@ -76,6 +150,9 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
         NotADirectoryError: if the submissions folder, or ``args.chapters``, does not exist.
         FileNotFoundError: if ``args.chapters`` holds no chapter with exercises to grade.
         FileExistsError: if ``args.out`` holds files that are not an earlier run's.
+        RuntimeError: with ``--sandbox on``, where no sandbox can be made.
+        OSError, TimeoutError: with ``--scheduler``, if the cluster cannot be reached, or
+            does not grade (no workers).
     """
     chapters = book_chapters(args.chapters)
     out: Path = args.out
@@ -96,30 +173,17 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
     )
     max_bytes = int(args.max_mb * 2**20)
     submissions = [read_submission(path, args.submissions, chapters, max_bytes) for path in paths]
-    grades: list[Grade] = []
-    jobs = min(args.jobs, max(1, len(submissions)))
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
-    try:
-        futures = [
-            pool.submit(_grade_one, submission, work / str(index), limits)
-            for index, submission in enumerate(submissions)
-        ]
-        bar = tqdm(
-            as_completed(futures),
-            total=len(futures),
-            unit="notebook",
-            disable=args.quiet or None,
-            file=sys.stderr,
-        )
-        for future in bar:
-            grades.append(future.result())
-    except KeyboardInterrupt:  # stop every kernel now, rather than wait for their limits
-        pool.shutdown(wait=False, cancel_futures=True)
-        Kernel.kill_all()
-        raise
-    finally:
-        pool.shutdown(wait=True)
-        shutil.rmtree(work, ignore_errors=True)
+    bar = tqdm(total=len(submissions), unit="notebook", disable=args.quiet or None, file=sys.stderr)
+    with bar:
+        if args.scheduler:
+            box = SandboxLimits(
+                memory_mb=args.memory_mb, processes=args.processes, disk_mb=args.disk_mb
+            )
+            grades = grade_on_cluster(
+                args.scheduler, submissions, limits, args.sandbox, box, lambda _: bar.update()
+            )
+        else:
+            grades = _grade_here(submissions, work, limits, choose_sandbox(args), args.jobs, bar)
     for result in grades:
         write_feedback(result, feedback)
     write_gradebook(grades, out / "grades.csv")
@@ -132,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     pristine_lib()  # lib as it is now: every kernel gets a copy of this, whatever happens to lib
     try:
         grades = grade_folder(args)
-    except (NotADirectoryError, FileNotFoundError, FileExistsError) as error:
+    except (OSError, RuntimeError) as error:  # FileNotFoundError, TimeoutError and others
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -142,10 +206,16 @@ def main(argv: list[str] | None = None) -> int:
     jobs = min(args.jobs, max(1, len(grades)))
     bound = math.ceil(len(grades) / jobs) * (args.notebook_timeout + 30)
     flagged = sum(bool(result.flagged) for result in grades)
+    where = (
+        f"on the cluster at {args.scheduler}"
+        if args.scheduler
+        else f"with {jobs} kernel(s) at once"
+    )
+    sandboxes = "; ".join(sorted({result.sandbox for result in grades if result.sandbox}))
     print(
-        f"graded {len(grades)} submission(s) in {seconds:.1f} s with {jobs} kernel(s) at once "
+        f"graded {len(grades)} submission(s) in {seconds:.1f} s {where} "
         f"(at most about {bound:.0f} s: {args.notebook_timeout:g} s per notebook); "
-        f"{flagged} flagged"
+        f"{flagged} flagged; sandbox: {sandboxes or 'none'}"
     )
     changed = lib_changes(LIB)
     probe = Path(__file__).with_name("probe.py")

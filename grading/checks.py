@@ -25,8 +25,10 @@ from typing import Any
 
 from grading.chapters import Exercise, check_call, exercise_label, is_exercises_heading
 from grading.chapters import python_of as _python_of
-from grading.kernel import MAX_OUTPUT_CHARS, CellRun, Kernel, copy_lib, lib_changes
+from grading.kernel import MAX_OUTPUT_CHARS, CellRun, Kernel
+from grading.pristine import copy_lib, lib_changes
 from grading.probe import MIME, reference
+from grading.sandbox import Sandbox
 from grading.submissions import Submission
 
 __all__ = ["ExerciseResult", "Grade", "Limits", "grade", "plan"]
@@ -66,6 +68,7 @@ class Grade:
     events: list[str] = field(default_factory=list)
     flagged: str = ""
     seconds: float = 0.0
+    sandbox: str = ""  # "bubblewrap", or why its kernel ran without one
 
     @property
     def total(self) -> int:
@@ -243,8 +246,14 @@ class _Grading:
         return result
 
 
-def grade(submission: Submission, scratch: Path, limits: Limits | None = None) -> Grade:
-    """Grade ``submission`` in a kernel that works in ``scratch`` (an empty folder).
+def grade(
+    submission: Submission,
+    scratch: Path,
+    limits: Limits | None = None,
+    sandbox: Sandbox | None = None,
+) -> Grade:
+    """Grade ``submission`` in a kernel that works in ``scratch`` (an empty folder), inside
+    ``sandbox`` where one is given.
 
     Never raises for anything the submission does: what went wrong is in the ``Grade``.
     """
@@ -256,7 +265,7 @@ def grade(submission: Submission, scratch: Path, limits: Limits | None = None) -
     modules = sorted({exercise.module for exercise in chapter.exercises})
     copy = copy_lib(scratch)
     try:
-        with Kernel(scratch) as kernel:
+        with Kernel(scratch, sandbox=sandbox) as kernel:
             grading = _Grading(submission, limits, kernel)
             if grading.start(modules, chapter.imports):
                 for step in plan(submission, limits.whole):

@@ -2,7 +2,8 @@
 
 Each exercise's column says ``passed``, ``failed`` or ``not attempted`` (empty where the
 submission is of another chapter); ``total`` counts the passed ones out of ``out_of``;
-``flagged`` says what a submission changed in ``lib`` or the checker; ``reason`` says why
+``flagged`` says what a submission changed in ``lib`` or the checker; ``sandbox`` says whether
+its kernel ran in bubblewrap, or why not (:mod:`grading.sandbox`); ``reason`` says why
 anything failed: the submission's problem, what its cells did, and the first hint of each
 failed exercise.
 """
@@ -18,7 +19,7 @@ from grading.checks import ExerciseResult, Grade
 __all__ = ["COLUMNS", "columns", "reasons", "write_gradebook"]
 
 COLUMNS = ("submission", "chapter")  # then one column per exercise
-TAIL = ("total", "out_of", "flagged", "reason")
+TAIL = ("total", "out_of", "flagged", "sandbox", "reason")
 MAX_REASON = 160  # characters of one failure's reason in the gradebook; the page has it all
 
 
@@ -77,7 +78,7 @@ def write_gradebook(grades: Sequence[Grade], path: Path) -> list[str]:
             row = [grade.submission.name, chapter.name if chapter else ""]
             row += [status.get(column, "") for column in exercise_columns]
             out_of = len(chapter.exercises) if chapter else 0
-            row += [str(grade.total), str(out_of), "yes" if grade.flagged else ""]
+            row += [str(grade.total), str(out_of), "yes" if grade.flagged else "", grade.sandbox]
             row.append("; ".join(reasons(grade)))
             writer.writerow(row)
     return header

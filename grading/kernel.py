@@ -4,13 +4,13 @@ The kernel starts in a scratch folder of its own, with its home, temporary files
 matplotlib settings in that folder, and a private copy of ``lib`` first on its path, so what
 a submission writes through them stays there. It is a process group of its own; closing it
 kills the whole group, and any child that left the group, so nothing a submission started
-outlives its grading. Output is counted, and dropped past a limit.
+outlives its grading. Output is counted, and dropped past a limit. Given a
+:class:`~grading.sandbox.Sandbox`, the kernel runs inside it instead (see there).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import queue
 import signal
@@ -25,19 +25,11 @@ from typing import Any, ClassVar
 import psutil
 from jupyter_client.manager import KernelManager
 
-__all__ = [
-    "LIB",
-    "MAX_OUTPUT_CHARS",
-    "CellRun",
-    "Kernel",
-    "copy_lib",
-    "kernel_env",
-    "lib_changes",
-    "pristine_lib",
-]
+from grading.sandbox import Sandbox
+
+__all__ = ["MAX_OUTPUT_CHARS", "CellRun", "Kernel", "kernel_env"]
 
 MAX_OUTPUT_CHARS = 1_000_000  # what a submission may print, in all, before the rest is dropped
-LIB = Path(__file__).resolve().parents[1] / "lib"  # the book's, beside this package
 KEEP_TEXT = 2000  # characters of a cell's printed text kept for the feedback
 INTERRUPT_GRACE = 3.0  # seconds an interrupted cell gets to stop before the kernel is killed
 
@@ -53,47 +45,6 @@ class CellRun:
     printed: int = 0  # characters of output, kept or not
     text: str = ""  # the start of what it printed, for the feedback
     seconds: float = 0.0
-
-
-@functools.cache
-def pristine_lib() -> dict[str, bytes]:
-    """The book's ``lib``, file by file, as it was when grading began (read once)."""
-    return {
-        path.relative_to(LIB).as_posix(): path.read_bytes()
-        for path in sorted(LIB.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    }
-
-
-def copy_lib(scratch: Path) -> Path:
-    """Write ``lib`` as grading found it into ``scratch``; return the copy's folder.
-
-    The copy comes from :func:`pristine_lib`, so an edit a submission made to the book's
-    own files (through an absolute path) never reaches the submissions graded after it.
-    """
-    target = scratch / "lib"
-    for name, content in pristine_lib().items():
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / name).write_bytes(content)
-    return target
-
-
-def lib_changes(folder: Path) -> list[str]:
-    """The files under ``folder`` (a copy of ``lib``, or lib) that differ from the pristine
-    ``lib``: changed, added or gone, as ``lib/...`` paths."""
-    pristine = pristine_lib()
-    found = {
-        path.relative_to(folder).as_posix()
-        for path in folder.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    }
-    return [
-        f"lib/{name}"
-        for name in sorted(found | set(pristine))
-        if name not in found
-        or name not in pristine
-        or (folder / name).read_bytes() != pristine[name]
-    ]
 
 
 def kernel_env(scratch: Path) -> dict[str, str]:
@@ -143,20 +94,26 @@ class Kernel:
         for kernel in kernels:
             kernel.kill()
 
-    def __init__(self, scratch: Path, *, startup: float = 60.0) -> None:
+    def __init__(
+        self, scratch: Path, *, startup: float = 60.0, sandbox: Sandbox | None = None
+    ) -> None:
         self.scratch = scratch
         self.startup = startup
+        self.sandbox = sandbox
         self.printed = 0
         self.alive = False
-        self._manager = KernelManager(
-            kernel_name="python3", connection_file=str(scratch / "kernel.json")
-        )
+        if sandbox is None:
+            self._manager = KernelManager(
+                kernel_name="python3", connection_file=str(scratch / "kernel.json")
+            )
+        else:
+            self._manager = sandbox.manager(scratch)
         self._client: Any = None
 
     def __enter__(self) -> Kernel:
         self._manager.start_kernel(
             cwd=str(self.scratch),
-            env=kernel_env(self.scratch),
+            env=kernel_env(self.scratch) if self.sandbox is None else self.sandbox.env(),
             stdout=subprocess.DEVNULL,  # what a submission writes past IPython goes nowhere
             stderr=subprocess.DEVNULL,
         )
@@ -166,6 +123,12 @@ class Kernel:
         if interrupted:
             self.close()
             raise RuntimeError("grading was interrupted")
+        if self.sandbox is not None:
+            try:
+                self.sandbox.attach(self._manager, self.startup)
+            except RuntimeError:
+                self.close()
+                raise
         self._client = self._manager.client()
         self._client.start_channels()
         try:
