@@ -22,9 +22,10 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from grading.chapters import BOOK_CHAPTERS, book_chapters
 from grading.checks import Grade, Limits, grade
 from grading.feedback import write_feedback
-from grading.gradebook import write_gradebook
 from grading.kernel import LIB, Kernel, lib_changes, pristine_lib
+from grading.lms import FORMATS, OUTPUTS, write_gradebooks
 from grading.probe import pristine_source
+from grading.students import student_pattern
 from grading.submissions import MAX_BYTES, Submission, find_submissions, read_submission
 from lib.measure.cores import usable_cpus
 
@@ -53,9 +54,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the book's chapter notebooks to grade against (default: %(default)s)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="csv", help="a platform's gradebook too (teachers.md)"
+    )
+    parser.add_argument(
+        "--student-id",
+        metavar="REGEX",
+        help="the student's identifier in a file's path: its one group, or (?P<id>...)",
+    )
     args = parser.parse_args(argv)
     if min(args.jobs, args.cell_timeout, args.notebook_timeout, args.check_timeout) <= 0:
         parser.error("--jobs and every --...-timeout must be positive")
+    try:
+        args.student_id = student_pattern(args.student_id)
+    except ValueError as error:
+        parser.error(f"--student-id: {error}")
     return args
 
 
@@ -80,7 +93,7 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
     chapters = book_chapters(args.chapters)
     out: Path = args.out
     paths = find_submissions(args.submissions, skip=out)
-    ours = {"grades.csv", "feedback", ".work"}
+    ours = {"grades.csv", "feedback", ".work", *OUTPUTS}
     if out.exists() and not {path.name for path in out.iterdir()} <= ours:
         raise FileExistsError(f"{out} holds other files: give --out an empty or a new folder")
     feedback = out / "feedback"
@@ -122,7 +135,8 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
         shutil.rmtree(work, ignore_errors=True)
     for result in grades:
         write_feedback(result, feedback)
-    write_gradebook(grades, out / "grades.csv")
+    for line in write_gradebooks(grades, out, args.format, args.student_id):
+        print(line, file=sys.stderr)
     return grades
 
 
