@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ from grading.gradebook import write_gradebook
 from grading.lms import CANVAS_COLUMNS, read_canvas, read_moodle, write_gradebooks
 from grading.students import student_id, student_pattern
 from grading.submissions import Submission
+from tests.plugins.notebooks import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from grading_example import BEGIN, END, gradebooks
 
 CHAPTERS = book_chapters()
 FOLDER = re.compile(r"^([^/]+)/")
@@ -236,3 +241,21 @@ def test_the_canvas_reader_refuses_what_canvas_would(text: str, words: str) -> N
 def test_the_moodle_reader_refuses_what_moodle_would(text: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         read_moodle(text)
+
+
+def test_the_teachers_page_shows_a_real_example_that_imports() -> None:
+    """The page's copy, read back; ``scripts/grading_example.py --check`` grades it again."""
+    page = (ROOT / "teachers.md").read_text(encoding="utf-8")
+    books = gradebooks(page)
+    assert sorted(books) == ["canvas.csv", "moodle/03_threading.csv"]
+    possible, rows = read_canvas(books["canvas.csv"])
+    assert possible == {"03_threading": 3}
+    marks = {row["SIS Login ID"]: row["03_threading"] for row in rows}
+    assert marks == {"ada": "3", "alan": "2", "zoë": "0"}
+    rows = read_moodle(books["moodle/03_threading.csv"])
+    marks = {row["Student"]: row["03_threading"] for row in rows}
+    assert marks == {"ada": "100", "alan": "66.67", "zoë": "0"}
+    example = page[page.index(BEGIN) : page.index(END)]
+    assert "# Feedback on `alan/03_threading.ipynb`" in example
+    assert "**2 of 3** exercises passed" in example
+    assert not re.search(r"/tmp|/home/|/Users/|[A-Z]:\\|\d\.\d+ ?s\b", example), "machine's"
