@@ -1,8 +1,9 @@
 """For teachers: grade a class's submitted chapter notebooks with the book's own checks.
 
-``python -m grading SUBMISSIONS [--out DIR] [--chapters DIR]`` (or ``make grade
-SUBMISSIONS=folder``) runs each submission in a fresh kernel, checks each exercise with
-``lib.exercises``, and writes ``grades.csv`` and a feedback page per submission.
+``python -m grading SUBMISSIONS [--out DIR] [--chapters DIR] [--format canvas|moodle]
+[--student-id REGEX]`` (or ``make grade SUBMISSIONS=folder``) runs each submission in a fresh
+kernel, checks each exercise with ``lib.exercises``, and writes ``grades.csv``, a feedback page
+per submission and, with ``--format``, a gradebook Canvas or Moodle imports.
 
 A teacher's tool, beside ``lib`` and not part of it: neither the helpers' wheel, the student
 edition nor the runnable book's zip holds it, and what it needs beyond ``lib``'s dependencies
@@ -18,6 +19,8 @@ is pyproject.toml's extra ``grading``. One module a job:
   kernel's path, where a student's files come first): fingerprints of ``lib``, the book's checks
 - ``checks``: grade one submission: its cells, the checks between them, tampering flagged
 - ``gradebook``: ``grades.csv``, a row per submission and a column per exercise
+- ``students``: the student identifier in a submission's file name (``--student-id``)
+- ``lms``: the gradebooks Canvas and Moodle import (``--format``), a row per student
 - ``feedback``: a Markdown page per submission with each check's result and hint
 - ``__main__``: the command line, in parallel on the usable cores, with a progress bar
 """

@@ -28,11 +28,12 @@ from grading.chapters import BOOK_CHAPTERS, book_chapters
 from grading.checks import Grade, Limits, grade
 from grading.cluster import grade_on_cluster
 from grading.feedback import write_feedback
-from grading.gradebook import write_gradebook
 from grading.kernel import Kernel
+from grading.lms import FORMATS, OUTPUTS, write_gradebooks
 from grading.pristine import LIB, lib_changes, pristine_lib
 from grading.probe import pristine_source
 from grading.sandbox import Sandbox, SandboxLimits, find_sandbox
+from grading.students import student_pattern
 from grading.submissions import MAX_BYTES, Submission, find_submissions, read_submission
 from lib.measure.cores import usable_cpus
 
@@ -62,6 +63,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--format", choices=FORMATS, default="csv", help="a platform's gradebook too (teachers.md)"
+    )
+    parser.add_argument(
+        "--student-id",
+        metavar="REGEX",
+        help="the student's identifier in a file's path: its one group, or (?P<id>...)",
+    )
+    parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="grade on this Dask cluster (tcp://host:8786)"
     )
     box = parser.add_argument_group("sandbox", "each kernel in bubblewrap (Linux)")
@@ -74,6 +83,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--jobs and every --...-timeout must be positive")
     if min(args.memory_mb, args.processes, args.disk_mb) <= 0:
         parser.error("--memory-mb, --processes and --disk-mb must be positive")
+    try:
+        args.student_id = student_pattern(args.student_id)
+    except ValueError as error:
+        parser.error(f"--student-id: {error}")
     return args
 
 
@@ -157,7 +170,7 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
     chapters = book_chapters(args.chapters)
     out: Path = args.out
     paths = find_submissions(args.submissions, skip=out)
-    ours = {"grades.csv", "feedback", ".work"}
+    ours = {"grades.csv", "feedback", ".work", *OUTPUTS}
     if out.exists() and not {path.name for path in out.iterdir()} <= ours:
         raise FileExistsError(f"{out} holds other files: give --out an empty or a new folder")
     feedback = out / "feedback"
@@ -186,7 +199,8 @@ def grade_folder(args: argparse.Namespace) -> list[Grade]:
             grades = _grade_here(submissions, work, limits, choose_sandbox(args), args.jobs, bar)
     for result in grades:
         write_feedback(result, feedback)
-    write_gradebook(grades, out / "grades.csv")
+    for line in write_gradebooks(grades, out, args.format, args.student_id):
+        print(line, file=sys.stderr)
     return grades
 
 

@@ -5,16 +5,18 @@ submission is of another chapter); ``total`` counts the passed ones out of ``out
 ``flagged`` says what a submission changed in ``lib`` or the checker; ``sandbox`` says whether
 its kernel ran in bubblewrap, or why not (:mod:`grading.sandbox`); ``reason`` says why
 anything failed: the submission's problem, what its cells did, and the first hint of each
-failed exercise.
+failed exercise. With ``--student-id``, a ``student`` column after ``submission`` holds the
+student's identifier (:mod:`grading.students`).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from grading.checks import ExerciseResult, Grade
+from grading.students import StudentId
 
 __all__ = ["COLUMNS", "columns", "reasons", "write_gradebook"]
 
@@ -33,7 +35,7 @@ def columns(grades: Sequence[Grade]) -> list[str]:
     return [exercise.column for name in sorted(chapters) for exercise in chapters[name].exercises]
 
 
-def _why(result: ExerciseResult) -> str:
+def _why(result: ExerciseResult, limit: int) -> str:
     if result.why:
         text = result.why
     elif result.failed:
@@ -41,12 +43,13 @@ def _why(result: ExerciseResult) -> str:
         text = f"{case}: {hint}"
     else:
         return ""
-    text = text if len(text) <= MAX_REASON else text[: MAX_REASON - 3] + "..."
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
     return f"{result.exercise.column}: {text}"
 
 
-def reasons(grade: Grade) -> list[str]:
-    """Why the submission lost marks, one phrase each, most serious first."""
+def reasons(grade: Grade, limit: int = MAX_REASON) -> list[str]:
+    """Why the submission lost marks, one phrase each, most serious first; a failed
+    exercise's phrase cut at ``limit`` characters."""
     found = []
     if grade.flagged:
         found.append(f"FLAGGED: {grade.flagged}")
@@ -60,15 +63,23 @@ def reasons(grade: Grade) -> list[str]:
         for result in grade.results
         if result.status == "failed"
         and not result.why.startswith("not checked")  # the event that stopped it is above
-        and (why := _why(result))
+        and (why := _why(result, limit))
     ]
     return found
 
 
-def write_gradebook(grades: Sequence[Grade], path: Path) -> list[str]:
-    """Write ``grades`` to the CSV file ``path``; return its header."""
+def write_gradebook(
+    grades: Sequence[Grade], path: Path, students: Mapping[str, StudentId] | None = None
+) -> list[str]:
+    """Write ``grades`` to the CSV file ``path``; return its header.
+
+    With ``students`` (a submission's name to its student identifier), a ``student`` column
+    follows ``submission``, and a submission without one says why in its ``reason``.
+    """
     exercise_columns = columns(grades)
     header = [*COLUMNS, *exercise_columns, *TAIL]
+    if students is not None:
+        header.insert(1, "student")
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(header)
@@ -79,6 +90,11 @@ def write_gradebook(grades: Sequence[Grade], path: Path) -> list[str]:
             row += [status.get(column, "") for column in exercise_columns]
             out_of = len(chapter.exercises) if chapter else 0
             row += [str(grade.total), str(out_of), "yes" if grade.flagged else "", grade.sandbox]
-            row.append("; ".join(reasons(grade)))
+            found = reasons(grade)
+            if students is not None:
+                student = students[grade.submission.name]
+                row.insert(1, student.value)
+                found = [student.problem, *found] if student.problem else found
+            row.append("; ".join(found))
             writer.writerow(row)
     return header
