@@ -38,6 +38,8 @@ MAX_CELL_LINES = 30
 NOT_TEACHING = {"starter", "solution", "check", "colab-setup"}  # cell tags
 BEGIN, END = "<!-- chapter-sizes: begin -->", "<!-- chapter-sizes: end -->"
 FENCE = re.compile(r"^(`{3,}|~{3,}).*?^\1\s*$", flags=re.MULTILINE | re.DOTALL)
+# The YAML block that opens a chapter's first cell (scripts/number_exercises.py): not prose.
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*$", flags=re.MULTILINE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,9 @@ class Size:
 
 
 def prose_words(markdown: str) -> int:
-    """Words in a markdown cell, code blocks and MyST directive options left out."""
-    text = FENCE.sub("", markdown)
+    """Words in a markdown cell, front matter, code blocks and MyST directive options left
+    out."""
+    text = FENCE.sub("", FRONT_MATTER.sub("", markdown, count=1))
     text = re.sub(r"^:[\w-]+:.*$", "", text, flags=re.MULTILINE)
     return len(text.split())
 

@@ -115,6 +115,15 @@ def test_chapter_page(browser: object, base_url: str, chapter: str) -> None:
     listed = sidebar.all_inner_texts()
     assert len([text for text in listed if re.match(r"\d+\.", text)]) == len(CHAPTERS), listed
 
+    # Exercise 15.1: the number JupyterLab (scripts/number_exercises.py), the checkers and the
+    # grader give it; the chapter's front matter, which numbers it there, is not shown here.
+    number = int(Path(chapter).name.split("_")[0])
+    captions = page.locator("main div.exercise .admonition-title .caption-number")
+    shown = [caption.strip() for caption in captions.all_text_contents()]
+    expected = [f"Exercise {number}.{i}" for i in range(1, len(shown) + 1)]
+    assert len(shown) >= 3 and shown == expected, shown
+    assert "enumerator:" not in page.locator("main").inner_text(), "front matter shows"
+
     solutions = page.locator("div.solution.dropdown")
     assert solutions.count() >= 3, "every chapter has at least three exercises with solutions"
     first = solutions.first

@@ -80,6 +80,12 @@ def test_code_blocks_and_directive_options_are_not_prose() -> None:
     assert prose_words("~~~\ncode only\n~~~") == 0
 
 
+def test_front_matter_is_not_prose() -> None:
+    numbering = "---\nnumbering:\n  exercise:\n    enumerator: 15.%s\n---\n"
+    assert prose_words(numbering + "# Testing\n\nFour words of prose") == 2 + 4  # "#" too
+    assert prose_words("Two words\n\n---\n\nthree more words\n\n---\n") == 2 + 1 + 3 + 1
+
+
 def test_the_estimate_rounds_up_to_five_minutes() -> None:
     assert Size("x", "x", words=150, code_cells=4, exercises=0).minutes == 5  # 2 min
     assert Size("x", "x", words=1500, code_cells=0, exercises=1).minutes == 20  # 10 + 10

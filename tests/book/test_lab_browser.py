@@ -5,9 +5,10 @@ environment's ``overrides.json``, which ``make setup`` installs) and with a temp
 every user directory (config, data, runtime, settings, workspaces, IPython), so nothing of the
 user's is read or written. It serves a copy of one chapter, so its autosave cannot touch the
 repository. Playwright opens the chapter as a learner would and checks that the exercise
-renders as a block (jupyterlab-myst), that no raw directive option shows, that the solution
-starts collapsed and opens on a click, and that no pop-up greets the learner. The screenshot
-goes to ``_build/screenshots/jupyterlab-exercise.png``.
+renders as a block (jupyterlab-myst), numbered as the HTML book and the grader number it
+(1.1, 1.2, ..., and so the solutions' titles that refer to them), that no raw directive option
+shows, that the solution starts collapsed and opens on a click, and that no pop-up greets the
+learner. The screenshot goes to ``_build/screenshots/jupyterlab-exercise.png``.
 
 Chromium comes from the system, as for tests/book/test_browser.py: the test is skipped where it
 is missing, except under CI (``CI`` set), where a missing browser is a failure.
@@ -32,9 +33,11 @@ import pytest
 
 from lib.plumbing.processes import live_children, stop_processes
 from tests.plugins.browser import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
-from tests.plugins.notebooks import chapter, read, tags
+from tests.plugins.notebooks import ROOT, chapter, read, tags
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from number_exercises import chapter_number
+
 SCREENSHOT = ROOT / "_build" / "screenshots" / "jupyterlab-exercise.png"
 CHAPTER = "01_why_concurrency.ipynb"  # the smallest chapter the issue was reported on
 STARTUP_TIMEOUT = 60.0  # seconds for JupyterLab to start on a busy machine
@@ -135,17 +138,40 @@ def stop(process: subprocess.Popen[bytes], lab: Lab) -> None:
     assert not left, f"JupyterLab left processes running: {left}"
 
 
-def first_exercise(notebook: dict[str, object]) -> tuple[str, int, str]:
-    """The first exercise's title, and the index and source of its solution cell."""
+def exercise_titles(notebook: dict[str, object]) -> list[str]:
+    """The titles of the notebook's exercises, in order."""
     cells = notebook["cells"]
     assert isinstance(cells, list)
-    title = next(
+    return [
         "".join(cell["source"]).splitlines()[0].split("}", 1)[1].strip()
         for cell in cells
         if cell["cell_type"] == "markdown" and "{exercise}" in "".join(cell["source"])
-    )
+    ]
+
+
+def first_solution(notebook: dict[str, object]) -> tuple[int, str]:
+    """The index and source of the first solution cell."""
+    cells = notebook["cells"]
+    assert isinstance(cells, list)
     index = next(i for i, cell in enumerate(cells) if "solution" in tags(cell))
-    return title, index, "".join(cells[index]["source"])
+    return index, "".join(cells[index]["source"])
+
+
+def numbered_titles(page: object, expected: tuple[list[str], list[str]]) -> object:
+    """The exercises' and solutions' titles on the page, once they read as ``expected`` or
+    after 10 s: jupyterlab-myst numbers them once the whole notebook is parsed. Its references
+    put a no-break space after "Exercise": every space reads as one here."""
+    script = (
+        "() => { const titles = [...document.querySelectorAll("
+        "  '.jp-MarkdownCell .myst .myst-exercise-title')]"
+        "  .map(e => e.textContent.replace(/\\s+/g, ' ').trim());"
+        " return [titles.filter(t => t.startsWith('Exercise ')),"
+        "  titles.filter(t => t.includes('Solution to '))]; }"
+    )
+    deadline = time.monotonic() + 10
+    while (found := page.evaluate(script)) != list(expected) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return found
 
 
 def scroll_to(locator: object) -> None:
@@ -172,7 +198,8 @@ def test_exercise_renders_and_solution_starts_collapsed(nothing_left: object, la
         "jupyterlab-settings/overrides.json into the environment"
     )
     notebook = read(chapter(CHAPTER))
-    title, solution_index, solution = first_exercise(notebook)
+    titles = exercise_titles(notebook)
+    solution_index, solution = first_solution(notebook)
     markdown_cells = sum(cell["cell_type"] == "markdown" for cell in notebook["cells"])
 
     with playwright_api.sync_playwright() as playwright:
@@ -201,10 +228,20 @@ def test_exercise_renders_and_solution_starts_collapsed(nothing_left: object, la
         raw = [fragment for fragment in RAW_MYST if fragment in rendered]
         assert not raw, f"MyST shown as text in JupyterLab: {raw}"
 
+        # Exercise 1.2 as in the HTML book, the checkers' output and the gradebook, not
+        # "Exercise 2"; a solution's title refers to its exercise by that number too.
+        number = chapter_number(Path(CHAPTER))
+        numbers = [f"Exercise {number}.{i}" for i in range(1, len(titles) + 1)]
+        expected = (
+            [f"{name} ({title})" for name, title in zip(numbers, titles, strict=True)],
+            [f"Start of Solution to {name}" for name in numbers],
+        )
+        assert numbered_titles(page, expected) == list(expected), "numbered unlike the book"
+
         solution_cell = cells.nth(solution_index)
         scroll_to(solution_cell)
-        exercise = page.locator(".jp-MarkdownCell aside.myst-exercise", has_text=title).first
-        assert exercise.is_visible(), f"exercise {title!r} is not rendered as a block"
+        exercise = page.locator(".jp-MarkdownCell aside.myst-exercise", has_text=titles[0]).first
+        assert exercise.is_visible(), f"exercise {titles[0]!r} is not rendered as a block"
         assert exercise.bounding_box()["y"] > 0, "the exercise is in the screenshot"
         hidden_line = solution.splitlines()[1].strip()
         assert solution_cell.locator(".jp-InputPlaceholder").is_visible(), "solution not collapsed"

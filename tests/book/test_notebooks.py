@@ -12,6 +12,9 @@ import pytest
 from lib.measure.claims import NOTE_MARK
 from tests.plugins.notebooks import ROOT, chapters, code_cells, read
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from number_exercises import chapter_number, enumerator
+
 NOTEBOOKS = chapters()
 # Paths of this machine that must never reach a reader: home directories, temp and work
 # folders, and the interpreter's install location that tracebacks would show.
@@ -145,4 +148,22 @@ def test_solutions_start_collapsed_in_jupyterlab(path: Path) -> None:
         f"solution code cells {open_cells} start open in JupyterLab, or their first line (what "
         "the collapsed bar shows) is not a comment: "
         f"run python scripts/collapse_solutions.py chapters/{path.name}"
+    )
+
+
+def test_chapter_numbers_are_the_books() -> None:
+    """The HTML book numbers a chapter by its place in _toc.yml, which is the file order; the
+    grader and JupyterLab number it from its file name: the two agree only without a gap."""
+    numbers = [chapter_number(path) for path in NOTEBOOKS]
+    assert numbers == list(range(1, len(NOTEBOOKS) + 1)), "chapter files are numbered 01, 02, ..."
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_jupyterlab_numbers_exercises_as_the_book(path: Path) -> None:
+    """jupyterlab-myst numbers a notebook's exercises 1, 2, ... unless the first cell's front
+    matter gives the chapter's number, as the HTML book, the checkers and the grader do."""
+    found = enumerator(read(path))
+    assert found == f"{chapter_number(path)}.%s", (
+        f"exercises would read {found!r} in JupyterLab: "
+        f"run python scripts/number_exercises.py chapters/{path.name}"
     )

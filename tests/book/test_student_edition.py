@@ -31,6 +31,7 @@ from tests.plugins.notebooks import ROOT, chapters, read, tags, text_of
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_student import write_student_edition
+from number_exercises import chapter_number, enumerator
 
 CHAPTERS = chapters()
 # What the student edition holds, and nothing else: no grader, tests, plugins, nbval settings
@@ -77,6 +78,13 @@ def test_student_copy_has_no_solutions(edition: Path, chapter: Path) -> None:
         assert not cell.get("outputs"), "the student copy starts with no outputs"
     for name in ("lib", "requirements.txt", "pyproject.toml", "README.md"):
         assert (edition / name).exists(), f"the student edition lacks {name}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_student_copy_numbers_exercises_as_the_book(edition: Path, chapter: Path) -> None:
+    """A student's "exercise 3.2" in JupyterLab is the teacher's 3.2 in the gradebook."""
+    numbered = enumerator(read(edition / "chapters" / chapter.name))
+    assert numbered == f"{chapter_number(chapter)}.%s", numbered
 
 
 def parse(cell: nbformat.NotebookNode) -> ast.Module:
