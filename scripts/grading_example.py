@@ -33,8 +33,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from make_student import student_notebook  # noqa: E402
 
 from grading.__main__ import grade_folder, parse_args  # noqa: E402
-from grading.pristine import pristine_lib  # noqa: E402
 from grading.lms import write_gradebooks  # noqa: E402
+from grading.pristine import pristine_lib  # noqa: E402
 
 __all__ = ["BEGIN", "END", "example", "gradebooks", "main", "with_example"]
 
