@@ -224,6 +224,11 @@ class Kernel:
         pid = getattr(getattr(self._manager, "provisioner", None), "pid", None)
         if pid is None:
             return
+        if self.sandbox is not None:  # its first process's end ends every process in it,
+            with contextlib.suppress(psutil.Error):  # and bubblewrap, which reaps it, at once
+                for first in psutil.Process(pid).children():
+                    first.kill()
+                psutil.Process(pid).wait(timeout=5)
         family: list[psutil.Process] = []
         with contextlib.suppress(psutil.Error):
             family = psutil.Process(pid).children(recursive=True)

@@ -161,7 +161,15 @@ class Sandbox:
         for name, value in self.env().items():
             prefix += ["--setenv", name, value]
         memory = limits.memory_mb * 2**20
-        prefix += [sys.executable, "-c", LIMITS, str(memory), str(limits.processes), str(disk)]
+        prefix += [
+            sys.executable,
+            "-S",
+            "-c",
+            LIMITS,
+            str(memory),
+            str(limits.processes),
+            str(disk),
+        ]
         return prefix
 
     def env(self) -> dict[str, str]:
