@@ -83,7 +83,8 @@ ifeq ($(IN_SID_ROOT),yes)
 setup book test test-notebooks test-binder execute check-claims lint lab student bench bench-quick grade:
 	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" \
 		EDITION=$(EDITION) EXECUTE_OPTIONS="$(EXECUTE_OPTIONS)" SUBMISSIONS="$(SUBMISSIONS)" \
-		GRADES="$(GRADES)" CHAPTERS="$(CHAPTERS)" GRADE_OPTIONS="$(GRADE_OPTIONS)" $(BOOK_ADDRESSES)
+		GRADES="$(GRADES)" CHAPTERS="$(CHAPTERS)" GRADE_OPTIONS="$(GRADE_OPTIONS)" \
+		SCHEDULER="$(SCHEDULER)" $(BOOK_ADDRESSES)
 else
 setup: $(STAMP) $(LAB_SETTINGS)
 
@@ -207,13 +208,14 @@ student: setup
 
 # Grade a folder of submitted chapter notebooks with the book's own checks (teachers.md):
 # GRADES=folder for the output (default _build/grades), CHAPTERS=folder for the chapters to
-# grade against (default chapters/), GRADE_OPTIONS="--jobs 4" and so on.
+# grade against (default chapters/), SCHEDULER=tcp://host:8786 to grade on a Dask cluster,
+# GRADE_OPTIONS="--jobs 4" and so on. Each kernel runs in a bubblewrap sandbox where it works.
 .PHONY: grade
 grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder"; exit 2; }
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m grading "$(SUBMISSIONS)" \
 		--out "$(or $(GRADES),_build/grades)" $(if $(CHAPTERS),--chapters "$(CHAPTERS)") \
-		$(GRADE_OPTIONS)
+		$(if $(SCHEDULER),--scheduler "$(SCHEDULER)") $(GRADE_OPTIONS)
 endif
 
 # `make test` once per version in TEST_VERSIONS and `make test-notebooks` once per version in

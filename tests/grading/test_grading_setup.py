@@ -135,18 +135,23 @@ def test_submissions_are_graded_against_the_chapters_given(
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-@pytest.mark.parametrize("chapters", ["", "my chapters"])
-def test_make_grade_passes_chapters_through(chapters: str) -> None:
+@pytest.mark.parametrize("value", ["", "my chapters"])
+@pytest.mark.parametrize(
+    ("variable", "option"), [("CHAPTERS", "--chapters"), ("SCHEDULER", "--scheduler")]
+)
+def test_make_grade_passes_chapters_and_scheduler_through(
+    variable: str, option: str, value: str
+) -> None:
     shown = subprocess.run(
-        ["make", "-n", "grade", "SUBMISSIONS=class", f"CHAPTERS={chapters}"],
+        ["make", "-n", "grade", "SUBMISSIONS=class", f"{variable}={value}"],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     ).stdout  # fmt: skip
     command = shown[shown.index("-m grading") :]
     assert '"class"' in command and '--out "_build/grades"' in command
-    if chapters:
-        assert f'--chapters "{chapters}"' in command, command
+    if value:
+        assert f'{option} "{value}"' in command, command
     else:
-        assert "--chapters" not in command, command
+        assert option not in command, command
 
 
 def test_every_module_of_the_grader_is_small() -> None:
