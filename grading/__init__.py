@@ -13,6 +13,7 @@ is pyproject.toml's extra ``grading``. One module a job:
 - ``submissions``: find the submitted notebooks, and say which chapter each is (or why not)
 - ``pristine``: the book's ``lib`` as grading found it, copied for each kernel and compared after
 - ``sandbox``: bubblewrap around each kernel: no network, a read-only system, limits
+- ``cluster``: each submission a task on a Dask cluster, graded in the worker's own sandbox
 - ``kernel``: run code in a fresh kernel in a scratch folder, each cell under a time limit,
   and kill everything it started
 - ``probe``: the grader's side inside that kernel, sent as source (never imported from the
