@@ -21,12 +21,20 @@ from lib.exercises.ch03_threading._common import Overlap
 __all__ = [
     "QUEUE_IDS",
     "check_process_all",
+    "died_of",
     "require_stopped",
     "run_process_all",
 ]
 
 
 QUEUE_IDS = [100, 200, 300, 400, 600, 853, 0, 124, 377, 826, 451, 1000]
+
+
+def died_of(deaths: list[str]) -> str:
+    """The exception types consumers died of, each once, in alphabetical order: which consumer
+    dies first depends on the scheduler, but which items kill them does not."""
+    kinds = sorted(set(deaths))
+    return " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
 
 
 def run_process_all(
@@ -54,7 +62,7 @@ def run_process_all(
         answer = call_bounded(process_all, list(ids), work, consumers, time_limit=time_limit)
     except Hung:
         if deaths:
-            why = f"{len(deaths)} consumer(s) died of {deaths[0]}: catch what work() raises"
+            why = f"{len(deaths)} consumer(s) died of {died_of(deaths)}: catch what work() raises"
         elif work.finished == len(ids):
             why = (
                 f"all {len(ids)} ids were processed, so a consumer is still waiting on get(): "
@@ -92,7 +100,7 @@ def check_process_all(checker: Checker, process_all: Any, *, time_limit: float =
         if lost and deaths:
             raise CaseFailed(
                 f"{len(lost)} of {len(QUEUE_IDS)} ids were lost, and {len(deaths)} consumer(s) "
-                f"died of {deaths[0]}: catch what work(item) raises and keep it as the result"
+                f"died of {died_of(deaths)}: catch what work(item) raises and keep it as the result"
             )
         require_accounted(
             QUEUE_IDS,
