@@ -2,8 +2,10 @@
 
 A *heartbeat* is a task on the same event loop that asks to wake every 10 ms and records how
 late it wakes. A loop kept busy by computing, or blocked by a call that waits, wakes it late
-by as long as the work takes; a free loop wakes it within a few milliseconds. Where the CPU
-time went is *counted* (``time.thread_time``, ``time.process_time``), not timed, so the hints
+by as long as the work takes; a free loop wakes it within a few milliseconds. A busy machine
+delays every thread, the loop's too: so a plain thread beside the loop ticks at the same
+period, and only the lateness beyond its own counts against the loop. Where the CPU time went
+is *counted* (``time.thread_time``, ``time.process_time``), not timed, so the hints
 "computing in the event loop" and "computing on threads" are immune to load.
 """
 
@@ -53,12 +55,15 @@ class HeartbeatRun(Run):
     """A :class:`~lib.exercises._harness.checking.Run`, and how late the heartbeat beside it
     woke up.
 
-    ``worst_late`` is the heartbeat's largest lateness in seconds; ``loop_cpu`` the CPU time
+    ``worst_late`` is the heartbeat's largest lateness in seconds, less ``machine_late``, the
+    largest lateness of a plain thread ticking beside it (the machine's, not the loop's);
+    ``loop_cpu`` the CPU time
     the event loop's thread spent meanwhile (high when the loop itself computed), and
     ``process_cpu`` the CPU time of every thread of this process (not of child processes).
     """
 
     worst_late: float = 0.0
+    machine_late: float = 0.0
     loop_cpu: float = 0.0
     process_cpu: float = 0.0
 
@@ -106,25 +111,52 @@ class Heartbeat:
             await self._task
 
 
+class _Ticker:
+    """A plain thread that asks to wake every :data:`HEARTBEAT_PERIOD` seconds, and records
+    how late it woke: what the machine delays every thread by, the loop's included."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, name="heartbeat-ticker", daemon=True)
+
+    def _tick(self) -> None:
+        while True:
+            due = time.monotonic() + HEARTBEAT_PERIOD
+            if self._stop.wait(HEARTBEAT_PERIOD):
+                return
+            self.worst = max(self.worst, time.monotonic() - due)
+
+    def __enter__(self) -> _Ticker:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=1.0)
+
+
 async def _await_with_heartbeat(
     fn: Callable[..., Any], args: tuple[Any, ...], time_limit: float
 ) -> HeartbeatRun:
     loop = asyncio.get_running_loop()
     run = HeartbeatRun()
     try:
-        async with Heartbeat() as beat:
-            cpu_start, process_start = time.thread_time(), time.process_time()
-            try:
-                async with within_deadline(run, time_limit):
-                    result = fn(*args)  # a plain function that blocks is measured too
-                    if inspect.isawaitable(result):
-                        run.value = await result
-                    else:
-                        run.value, run.not_awaitable = result, True
-            finally:
-                run.loop_cpu = time.thread_time() - cpu_start
-                run.process_cpu = time.process_time() - process_start
-        run.worst_late = beat.worst
+        with _Ticker() as machine:
+            async with Heartbeat() as beat:
+                cpu_start, process_start = time.thread_time(), time.process_time()
+                try:
+                    async with within_deadline(run, time_limit):
+                        result = fn(*args)  # a plain function that blocks is measured too
+                        if inspect.isawaitable(result):
+                            run.value = await result
+                        else:
+                            run.value, run.not_awaitable = result, True
+                finally:
+                    run.loop_cpu = time.thread_time() - cpu_start
+                    run.process_cpu = time.process_time() - process_start
+        run.machine_late = machine.worst
+        run.worst_late = max(0.0, beat.worst - machine.worst)
     finally:
         # asyncio.to_thread's threads end here (bounded: a thread stuck in a call may not).
         with contextlib.suppress(TimeoutError):
