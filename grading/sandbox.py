@@ -3,12 +3,13 @@
 Inside it the kernel sees the system's programs and libraries and the Python environment, all
 read-only; the book's ``lib`` (a pristine copy, read-only); and one writable folder,
 ``/scratch``, a memory-backed file system of ``disk_mb`` that is also its home and its
-temporary folder. Nothing else of the machine is there: not the other submissions, not the
-teacher's home, not the book's folder. It has a network of its own with only a loopback
-interface, so the chapter's local servers work inside it and nothing outside can be reached,
-the machine's own 127.0.0.1 included. Its processes have their own process numbering, and
-end with it. Each process may map ``memory_mb`` of memory, and all of them together may be
-``processes`` processes and threads.
+temporary folder (``/tmp`` and ``/dev/shm`` are in memory too, each of ``disk_mb`` at most).
+Nothing else of the machine is there: not the other submissions, not the teacher's home, not
+the book's folder. It has a network of its own with only a loopback interface, so the
+chapter's local servers work inside it and nothing outside can be reached, the machine's own
+127.0.0.1 included. Its processes have their own process numbering, and end with it. Each
+process may map ``memory_mb`` of memory, and all of them together may be ``processes``
+processes and threads.
 
 The kernel talks to the grader over Unix sockets in a folder of the sandbox's own, which the
 grader reaches through ``/proc/PID/root``. Where bubblewrap is missing or cannot make its
@@ -81,7 +82,8 @@ def _python_folders() -> list[str]:
 
 
 def _mounts(disk_bytes: int) -> list[str]:
-    args: list[str] = []
+    size = str(disk_bytes)
+    args = ["--size", size, "--tmpfs", "/tmp"]  # first: a Python kept under /tmp is bound in it
     for folder in SYSTEM:
         if os.path.islink(folder):
             args += ["--symlink", os.readlink(folder), folder]
@@ -93,10 +95,8 @@ def _mounts(disk_bytes: int) -> list[str]:
     for folder in _python_folders():
         if not any(folder == top or folder.startswith(top + "/") for top in SYSTEM):
             args += ["--ro-bind", folder, folder]
-    size = str(disk_bytes)
     args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm"]
-    args += ["--size", size, "--tmpfs", INNER, "--symlink", f"{INNER}/tmp", "/tmp"]
-    args += ["--dir", f"{INNER}/tmp", "--dir", f"{INNER}/home"]
+    args += ["--size", size, "--tmpfs", INNER, "--dir", f"{INNER}/tmp", "--dir", f"{INNER}/home"]
     args += ["--size", "1048576", "--tmpfs", SOCKETS]
     return args
 

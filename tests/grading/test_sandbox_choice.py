@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,19 @@ def test_a_limit_of_zero_is_a_usage_error(option: str) -> None:
     with pytest.raises(SystemExit) as stopped:
         parse_args(["x", option, "0"])
     assert stopped.value.code == 2
+
+
+def test_a_python_kept_under_tmp_is_bound_inside_the_sandboxs_tmp(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A clone checked out under /tmp has its environment there: the sandbox's own /tmp must
+    not hide it (bubblewrap once refused: "Can't make symlink at /tmp: File exists")."""
+    box, why = find_sandbox()
+    if box is None:
+        pytest.skip(why)
+    venv = tempfile.mkdtemp(prefix="venv-", dir="/tmp")
+    try:
+        monkeypatch.setattr(sandbox, "_python_folders", lambda: [venv])
+        assert sandbox._trial.__wrapped__(box.bwrap) == ""
+    finally:
+        os.rmdir(venv)
