@@ -139,6 +139,7 @@ def test_join_all_terminates_what_is_still_running_and_says_so() -> None:
     stuck = SPAWN.Process(target=time.sleep, args=(60,), name="stuck")
     for process in (quick, stuck):
         process.start()
+    quick.join(timeout=60)  # a spawned child takes a second to start on a busy machine
     begin = time.monotonic()
     with pytest.raises(TimeoutError, match=r"after 1\.0 s, so terminated: stuck$"):
         join_all([quick, stuck], timeout=1.0)
