@@ -82,10 +82,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with Client(address, timeout=STARTUP) as client:  # type: ignore[no-untyped-call]
             client.wait_for_workers(2, timeout=STARTUP)
         yield address
-    finally:
-        for process in started:
+    finally:  # workers first: a worker whose scheduler has gone waits for it before ending
+        for process in reversed(started):
             process.terminate()
-        for process in started:
+        for process in reversed(started):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
