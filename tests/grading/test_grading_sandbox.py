@@ -138,7 +138,13 @@ def test_the_class_is_graded_in_sandboxes(graded: dict[str, Any]) -> None:
 def test_each_attack_gets_its_row_and_reason(graded: dict[str, Any], name: str) -> None:
     _, statuses, words = ATTACKS[name]
     row = graded["rows"][name]
-    assert [row[column] for column in COLUMNS] == statuses, row["reason"]
+    got = [row[column] for column in COLUMNS]
+    assert [want in ("*", status) for want, status in zip(statuses, got, strict=True)] == [
+        True
+    ] * 3, (
+        got,
+        row["reason"],
+    )
     for word in words:
         assert word in row["reason"], row["reason"]
     assert row["flagged"] == ""
