@@ -29,9 +29,9 @@ from grading.pristine import pristine_lib
 from grading.sandbox import SandboxLimits, find_sandbox
 from grading.submissions import Submission
 
-__all__ = ["RETRIES", "grade_on_cluster", "grade_task", "lib_digest"]
+__all__ = ["TRIES", "grade_on_cluster", "grade_task", "lib_digest"]
 
-RETRIES = 3  # times a task may fail, beyond distributed's own reruns after a worker dies
+TRIES = 4  # the first run of a task, and distributed's reruns after a worker dies (3 by default)
 CONNECT_TIMEOUT = 30.0  # seconds to reach the scheduler
 
 
@@ -106,7 +106,7 @@ def grade_on_cluster(
     expected = lib_digest()
     # Each submission takes at most its notebook limit plus a kernel's start; a cluster that
     # has not finished in the time one worker would take, tries included, has no workers.
-    bound = (limits.notebook + 120) * max(1, len(submissions)) * (RETRIES + 1)
+    bound = (limits.notebook + 120) * max(1, len(submissions)) * TRIES
     grades: list[Grade] = []
     with Client(address, timeout=CONNECT_TIMEOUT) as client:  # type: ignore[no-untyped-call]
         futures = {
@@ -118,7 +118,6 @@ def grade_on_cluster(
                 sandbox_limits,
                 expected,
                 key=f"grade-{index}-{hashlib.sha256(submission.name.encode()).hexdigest()[:8]}",
-                retries=RETRIES,
                 pure=False,
             ): submission
             for index, submission in enumerate(submissions)

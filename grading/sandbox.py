@@ -101,14 +101,14 @@ def _mounts(disk_bytes: int) -> list[str]:
     return args
 
 
-def _last_mounts() -> list[str]:
-    return ["--remount-ro", "/"]  # the root's own folders (/work, /run) are bubblewrap's, in memory
+# Last: the root's own folders (/work, /run, ...) are bubblewrap's, in memory, and read-only.
+LAST_MOUNTS = ("--remount-ro", "/")
 
 
 @functools.cache
 def _trial(bwrap: str) -> str:
     """Why ``bwrap`` cannot sandbox here, or "" when a trial sandbox ran."""
-    command = [bwrap, "--unshare-all", "--die-with-parent", *_mounts(2**20), *_last_mounts()]
+    command = [bwrap, "--unshare-all", "--die-with-parent", *_mounts(2**20), *LAST_MOUNTS]
     command.append("true")
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
@@ -125,13 +125,6 @@ class Sandbox:
 
     def __init__(self, bwrap: str, limits: SandboxLimits) -> None:
         self.bwrap, self.limits = bwrap, limits
-
-    def describe(self) -> str:
-        limits = self.limits
-        return (
-            f"bubblewrap: no network, read-only book and Python, {limits.disk_mb} MB to write, "
-            f"{limits.memory_mb} MB per process, {limits.processes} processes"
-        )
 
     def manager(self, scratch: Path) -> KernelManager:
         """A kernel manager whose kernel starts in this sandbox; its connection file, and the
@@ -155,7 +148,7 @@ class Sandbox:
         prefix = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session"]
         prefix += ["--hostname", "sandbox", *_mounts(disk)]
         prefix += ["--ro-bind", str(scratch / "lib"), f"{INNER}/lib"]
-        prefix += ["--ro-bind", str(scratch / "kernel.json"), CONNECTION, *_last_mounts()]
+        prefix += ["--ro-bind", str(scratch / "kernel.json"), CONNECTION, *LAST_MOUNTS]
         prefix += ["--chdir", INNER]
         prefix += ["--clearenv"]
         for name, value in self.env().items():
