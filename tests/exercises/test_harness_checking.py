@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -28,6 +30,34 @@ def test_call_bounded_runs_async_functions_to_completion() -> None:
         return x * 2
 
     assert call_bounded(double, 4) == 8
+
+
+def test_an_async_answer_leaves_no_generator_or_task_behind() -> None:
+    closed: list[str] = []
+
+    async def numbers() -> AsyncIterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            closed.append("generator")
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            closed.append("task")
+
+    tasks: list[asyncio.Task[None]] = []
+
+    async def answer() -> AsyncIterator[int]:
+        generator = numbers()
+        await anext(generator)  # suspended at its first yield, and returned, never closed
+        tasks.append(asyncio.get_running_loop().create_task(forever()))  # never awaited
+        return generator
+
+    call_bounded(answer, time_limit=5)
+    assert sorted(closed) == ["generator", "task"]
 
 
 def test_a_starter_that_raises_not_implemented_is_not_attempted() -> None:

@@ -9,6 +9,7 @@ limit), and says "not attempted yet" for an untouched starter: a starter functio
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import threading
 from collections.abc import Callable, Container, Sequence
@@ -80,6 +81,34 @@ def _run_in_thread(target: Callable[[], Any], time_limit: float) -> Run:
     return outcome
 
 
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Close a check's loop the way ``asyncio.run`` does, within :data:`GRACE` seconds.
+
+    An async generator the answer left suspended must be closed on its loop: if the garbage
+    collector finds it after the loop has closed, or during the loop's last step, its
+    ``aclose()`` is dropped and Python reports "coroutine ... was never awaited". Tasks the
+    answer left running are cancelled too, rather than destroyed pending.
+    """
+
+    async def tidy() -> None:
+        await asyncio.sleep(0)  # what the garbage collector scheduled on the last step runs
+        leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            await asyncio.wait(leftovers, timeout=GRACE / 4)
+            for task in leftovers:  # their errors are not the check's to report
+                if task.done() and not task.cancelled():
+                    task.exception()
+        await asyncio.wait_for(loop.shutdown_asyncgens(), GRACE / 4)
+
+    try:
+        with contextlib.suppress(Exception):  # the check reports the answer, not its tidying
+            loop.run_until_complete(tidy())
+    finally:
+        loop.close()
+
+
 def call_bounded(fn: Any, *args: Any, time_limit: float = DEFAULT_TIME_LIMIT, **kwargs: Any) -> Any:
     """Call the learner's ``fn`` (plain or ``async def``) and return its result.
 
@@ -100,7 +129,7 @@ def call_bounded(fn: Any, *args: Any, time_limit: float = DEFAULT_TIME_LIMIT, **
             try:
                 return loop.run_until_complete(fn(*args, **kwargs))
             finally:
-                loop.close()
+                _close_loop(loop)
 
     else:
 
