@@ -66,6 +66,16 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             raise ValueError(f"a clock never goes back: {seconds}")
         self._virtual_now += seconds
 
+    async def shutdown_default_executor(self, timeout: float | None = None) -> None:
+        """Join the default executor's threads in real time, with no timeout.
+
+        ``asyncio.run`` gives the join 300 s on the loop's clock, but a thread's wait takes
+        real time, and on this clock the 300 s would pass at once: the join would be given
+        up, with a warning, before the thread had a chance to end. A real-time bound would
+        not help either: Python joins the executor's threads again when it exits, unbounded.
+        """
+        await super().shutdown_default_executor()
+
 
 def run_virtual(main: Coroutine[Any, Any, T], *, debug: bool = False) -> T:
     """Run ``main`` to the end on a new :class:`VirtualClockLoop`, like ``asyncio.run``.
