@@ -158,7 +158,9 @@ def _require_ran_once(fn: Any, probe: _Probe, outcome: tuple[str, Any], record: 
                 "imported, catch ImportError and fall back to asyncio's own loop"
             )
         hint = f"{name}() raised {type(value).__name__}: {value}"
-        if "coroutine was expected" in str(value):
+        # Python 3.14.10 and 3.15 say "a coroutine or an awaitable is required", earlier
+        # versions (and uvloop.run) "a coroutine was expected": both name the coroutine.
+        if isinstance(value, TypeError | ValueError) and "coroutine" in str(value):
             hint += ". Call main() to make the coroutine: runner.run(main())"
         raise CaseFailed(hint)
     if not probe.loops:
