@@ -15,7 +15,7 @@ of these exercises cause (0.6 s and more). Two choices keep the free loop's late
 
 Where the CPU time went is *counted* (``time.thread_time``, ``time.process_time``), not timed,
 so the hints "computing in the event loop" and "computing on threads" are immune to load. So
-is whether the jobs of 7.2 ran together: the check's pool counts the jobs in it at once.
+is whether the jobs of 9.2 ran together: the check's pool counts the jobs in it at once.
 """
 
 from __future__ import annotations
@@ -289,7 +289,7 @@ def check_fetch_all(checker: Checker, fetch_all: Any, time_limit: float = 10.0) 
             )
     with checker.case("the event loop stayed free while the requests waited"):
         if run.worst_late > LATE_LIMIT:
-            # As in 7.2: an answer that blocks the loop is late on every run; a right one made
+            # As in 9.2: an answer that blocks the loop is late on every run; a right one made
             # late by a busy machine (0.3 s once, beside make test's notebooks) rarely twice.
             with ServerProcess(**STRETCH_SERVER) as again:
                 run = run_with_heartbeat(
