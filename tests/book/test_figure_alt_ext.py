@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import nbformat
 from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser
 from docutils.utils import new_document
+from sphinx.application import Sphinx
 
 from lib.charts.alt import with_description
 from lib.charts.common import new_figure
@@ -58,6 +62,28 @@ def test_the_pngs_description_replaces_a_static_alt_in_cell_outputs_only(tmp_pat
     assert images["measured"]["alt"] == "2 processes: 0.52 s, 1.9×"
     assert [images[name]["alt"] for name in ["plain", "broken", "missing"]] == ["static"] * 3
     assert images["prose"]["alt"] == "prose", "an image outside a notebook output is not touched"
+
+
+def test_a_tiny_myst_nb_build_takes_the_alt_text_from_the_png(tmp_path: Path) -> None:
+    """The same, through myst-nb and Sphinx themselves, offline and without executing."""
+    source = tmp_path / "book"
+    (source / "chapters").mkdir(parents=True)
+    cell = nbformat.v4.new_code_cell("fig", metadata={"mystnb": {"image": {"alt": "static"}}})
+    data = base64.b64encode(png("alone: 1.20 s, from the PNG")).decode("ascii")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": data})]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# One"), cell])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, source / "chapters" / "one.ipynb")
+    (source / "index.md").write_text("# Book\n\n```{toctree}\nchapters/one\n```\n")
+    (source / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_nb', 'figure_alt']\nnb_execution_mode = 'off'\n"
+    )
+    out = tmp_path / "html"
+    app = Sphinx(source, source, out, tmp_path / "doctrees", "html", status=None, warning=None)
+    app.build()
+    images = re.findall(r"<img [^>]*>", (out / "chapters" / "one.html").read_text())
+    assert len(images) == 1 and 'alt="alone: 1.20 s, from the PNG"' in images[0]
 
 
 def test_the_book_loads_the_extension() -> None:

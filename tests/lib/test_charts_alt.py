@@ -215,3 +215,12 @@ def test_a_formatter_returning_bytes_gets_bytes_back(shell: InteractiveShell) ->
     data, metadata = shell.display_formatter.format(fig)
     assert isinstance(data["image/png"], bytes)
     assert png_description(data["image/png"]) == metadata["image/png"]["alt"] == "bytes"
+
+
+def test_a_helper_that_only_draws_still_gets_the_generic_text(shell: InteractiveShell) -> None:
+    """The book's figures start in new_figure or new_panels, which wrap the formatter."""
+    select_figure_formats(shell, {"png"})  # as the backend does when pyplot first draws
+    fig, ax = new_figure()
+    ax.bar([0], [2.0])
+    _, metadata = shell.display_formatter.format(fig)
+    assert metadata["image/png"]["alt"] == alt_text(fig) != ""
