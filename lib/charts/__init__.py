@@ -1,5 +1,6 @@
 """Every figure the chapters draw, one colour per model; each module checks its data first.
 
+- ``alt``: each figure's alt text, made from its data and stored inside its PNG
 - ``common``: the recurring pictures (speed-up bars, a per-worker timeline, a sweep, outcome
   counts) and the book's colours
 - ``gil``: chapter 2's turns on the GIL, and pools with their start-up

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from lib.charts._choosing_alt import four_ways_alt, scaling_alt
+from lib.charts.alt import describe
 from lib.charts.common import IDEAL_COLOUR, label_rows, model_colour, new_figure, new_panels
 from lib.charts.flowchart import Node, draw_flowchart
 from lib.measure.memory import Sample
@@ -108,7 +110,7 @@ def plot_four_ways(
     ax.set_title(title)
     ax.legend(ncols=len(MODELS) + 1, loc="upper center", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    return describe(fig, four_ways_alt(title, seconds, ideal, workloads, MODELS))
 
 
 def plot_memory_per_unit(bars: Sequence[tuple[str, str, float]], title: str) -> Figure:
@@ -223,7 +225,7 @@ def plot_scaling(
     right.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     for ax in (left, right):
         ax.grid(alpha=0.3)
-    return fig
+    return describe(fig, scaling_alt(title, sweeps, waiting, limits, wait, worth_it))
 
 
 def plot_memory_growth(

@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from lib.charts._common_alt import outcomes_alt, speedup_alt, sweep_alt, timeline_alt
+from lib.charts.alt import describe, install_formatter
 from lib.measure.recorder import Span
 from lib.measure.speedup import efficiency, speedup
 
@@ -65,6 +67,7 @@ def new_figure() -> tuple[Figure, Axes]:
     # A solid white background keeps the plot readable on a dark page theme too.
     fig.patch.set_facecolor("white")
     ax.set_facecolor("white")
+    install_formatter()  # after the figure: its backend may have just replaced the formatter
     return fig, ax
 
 
@@ -73,6 +76,7 @@ def new_panels(title: str, panels: int = 2) -> tuple[Figure, list[Axes]]:
     fig, axes = plt.subplots(1, panels, figsize=FIGSIZE, layout="constrained", squeeze=False)
     fig.patch.set_facecolor("white")
     fig.suptitle(title)
+    install_formatter()  # after the figure: its backend may have just replaced the formatter
     return fig, list(axes[0])
 
 
@@ -153,7 +157,8 @@ def plot_speedup(runs: Sequence[Run], title: str) -> Figure:
     if any(run.ideal_seconds is not None for run in runs):
         ax.legend(loc="upper right")
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    labels, ideals = [run.label for run in runs], [run.ideal_seconds for run in runs]
+    return describe(fig, speedup_alt(title, labels, notes, ideals))
 
 
 def plot_timeline(
@@ -201,7 +206,7 @@ def plot_timeline(
         )
     lane_names = [f"{lane_name} {i + 1}" for i in range(len(lanes))]
     label_rows(ax, lane_names, "time since the first task started (s)", title)
-    return fig
+    return describe(fig, timeline_alt(title, spans, lane_names))
 
 
 def plot_sweep(
@@ -236,7 +241,7 @@ def plot_sweep(
     ax.set_title(title)
     ax.legend()
     ax.grid(alpha=0.3)
-    return fig
+    return describe(fig, sweep_alt(title, ax.get_xlabel(), workers, seconds, curves))
 
 
 def plot_outcomes(
@@ -292,4 +297,4 @@ def plot_outcomes(
     ax.set_title(title)
     ax.legend(loc="upper center", ncols=ways)
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    return describe(fig, outcomes_alt(title, xlabel, results, outcomes, correct))

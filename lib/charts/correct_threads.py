@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from lib.charts._generic_alt import amount
+from lib.charts.alt import describe
 from lib.charts.common import model_colour, new_figure
 
 __all__ = ["BAR_WIDTH", "BrokenFixed", "plot_broken_fixed"]
@@ -79,4 +81,7 @@ def plot_broken_fixed(comparisons: Sequence[BrokenFixed], title: str, ylabel: st
         loc="upper right",
     )
     ax.grid(axis="y", alpha=0.3)
-    return fig
+    each = [
+        f"{c.label}: {amount(c.broken, 's')}, fixed {amount(c.fixed, 's')}" for c in comparisons
+    ]
+    return describe(fig, f"{title}: {ylabel}, as first written and fixed. {'; '.join(each)}.")

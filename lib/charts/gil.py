@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from lib.charts._generic_alt import amount, listing
+from lib.charts.alt import alt_text, describe
 from lib.charts.common import Run, plot_speedup, plot_timeline
 from lib.measure.recorder import Span
 
@@ -47,7 +49,8 @@ def plot_turns(
     ax.set_xlabel("time since the first turn started (ms); minor ticks every switch interval")
     ax.grid(axis="x", which="both", alpha=0.3)
     ax.set_axisbelow(True)  # grid lines behind the bars
-    return fig
+    shown = f" Shown: the first {window * 1000:g} ms; the switch interval is"
+    return describe(fig, f"{alt_text(fig)}{shown} {switch_interval * 1000:g} ms.")
 
 
 def plot_pool_speedup(runs: Sequence[Run], startup: Mapping[str, float], title: str) -> Figure:
@@ -83,4 +86,5 @@ def plot_pool_speedup(runs: Sequence[Run], startup: Mapping[str, float], title: 
         label="start-up",
     )
     ax.legend(loc="upper right")
-    return fig
+    starts = [f"{run.label} {amount(startup[run.model], 's')}" for run in pools]
+    return describe(fig, f"{alt_text(fig)} Start-up, hatched at the foot: {listing(starts)}.")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
+from lib.charts.alt import describe
 from lib.charts.common import model_colour, new_panels
 from lib.measure.units import format_duration
 
@@ -69,14 +70,16 @@ def plot_heartbeats(offloads: Sequence[Offload], title: str) -> Figure:
         if not offload.in_loop or not offload.offloaded:
             raise ValueError(f"{offload.what}: no heartbeats recorded")
     fig, axes = new_panels(title, len(offloads))
+    worst: list[str] = []
     for ax, offload in zip(axes, offloads, strict=True):
         runs = [
             (offload.in_loop, "asyncio", "in the event loop"),
             (offload.offloaded, offload.model, f"sent to a {POOL_NAMES[offload.model]}"),
         ]
         for beats, model, where in runs:
-            worst = max(woke - due for due, woke in beats)
-            label = f"{where} (worst {format_duration(worst)})"
+            late = format_duration(max(woke - due for due, woke in beats))
+            label = f"{where} (worst {late})"
+            worst.append(f"{where} {late}")
             ax.plot(*sawtooth(beats), color=model_colour(model), label=label)
         ax.set(
             xlabel="time since the heartbeat started (s)",
@@ -86,4 +89,5 @@ def plot_heartbeats(offloads: Sequence[Offload], title: str) -> Figure:
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
-    return fig
+    panels = [f"{o.what}: {'; '.join(worst[2 * i : 2 * i + 2])}" for i, o in enumerate(offloads)]
+    return describe(fig, f"{title}: the heartbeat's worst lateness. {'. '.join(panels)}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import socket
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from lib.charts.alt import png_description
 from lib.measure.claims import NOTE_MARK
 from tests.plugins.notebooks import ROOT, chapters, code_cells, read
 
@@ -98,13 +100,21 @@ def test_no_committed_output_carries_a_claim_note(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_every_figure_has_alt_text(path: Path) -> None:
     """A screen reader reads a chart's alt text; without it the book shows a file name. The
-    browser test catches it in the HTML, this one without building the book."""
+    alt text is made from the figure's data (lib.charts.alt): the stored PNG carries it, as
+    JupyterLab's output metadata does, and the HTML book takes it from the PNG
+    (_ext/figure_alt.py). The browser test catches a missing one in the HTML, this one
+    without building the book. A static cell alt could contradict the bars drawn: none."""
     for index, cell in enumerate(code_cells(read(path))):
-        if not any("image/png" in output.get("data", {}) for output in cell.get("outputs", [])):
-            continue
-        mystnb = cell.get("metadata", {}).get("mystnb", {})
-        described = mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption")
-        assert described, f"code cell {index} draws a figure with no mystnb image alt text"
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png is None:
+                continue
+            text = png_description(base64.b64decode("".join(png)))
+            assert text, f"code cell {index}'s figure carries no Description: re-execute it"
+            alt = output.get("metadata", {}).get("image/png", {}).get("alt")
+            assert alt == text, f"code cell {index}'s output metadata has another alt text"
+        static = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")
+        assert not static, f"code cell {index} has a static alt text: lib.charts makes it"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
