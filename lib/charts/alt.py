@@ -4,8 +4,9 @@ A screen reader reads a chart's alt text. Written by hand, it describes the bars
 saw once; made here, it describes the bars this run drew. A plot helper that knows its data
 calls :func:`describe`; any other figure gets a generic description of what it shows
 (:func:`alt_text`). In IPython, the PNG a notebook stores then carries the text in an ``iTXt``
-chunk (keyword ``Description``), and the output's metadata carries it as ``alt``: JupyterLab
-and the HTML book (``_ext/figure_alt.py``) both find it there.
+chunk (keyword ``Description``), and the output's metadata carries it as ``alt``. The HTML
+book reads the PNG's (``_ext/figure_alt.py``); JupyterLab 4 sets no alt on an output image, so
+there the text is in the file, for any tool that reads it, but not on the screen.
 """
 
 from __future__ import annotations
