@@ -46,10 +46,20 @@ def timeline_alt(title: str, spans: Sequence[Span], lane_names: Sequence[str]) -
     per_lane = Counter(lanes[span.worker] for span in spans)
     end = max(span.end for span in spans) - ordered[0].start
     failed = sum(not span.ok for span in spans)
-    counts = "; ".join(f"{lane_names[lane]}: {per_lane[lane]}" for lane in range(len(lanes)))
     kind = lane_names[0].rsplit(" ", 1)[0] if lane_names else "lane"
+    kinds = f"{kind}es" if kind.endswith("s") else f"{kind}s"  # processes, threads
+    tasks = f"{len(spans)} task{'s' * (len(spans) != 1)}"
+    if len(lanes) == 1:
+        what = f"{tasks} on 1 {kind}"
+    elif set(per_lane.values()) == {1}:
+        what = f"{len(lanes)} {kinds}, one bar each"
+    elif len(set(per_lane.values())) == 1:
+        what = f"{tasks} on {len(lanes)} {kinds}, {per_lane[0]} each"
+    else:
+        counts = "; ".join(f"{lane_names[lane]}: {per_lane[lane]}" for lane in range(len(lanes)))
+        what = f"{tasks} on {len(lanes)} {kinds} ({counts})"
     return (
-        f"{title}: a timeline of {len(spans)} tasks on {len(lanes)} {kind}s ({counts}), "
+        f"{title}: a timeline of {what}, "
         f"{amount(end, 's')} from the first start to the last end"
         + (f"; {failed} raised (hatched)." if failed else ".")
     )

@@ -18,13 +18,19 @@ from matplotlib.text import Annotation
 
 __all__ = ["amount", "generic_alt", "listing", "times"]
 
-_UNIT = re.compile(r"\((s|ms|µs|us|KiB|MiB|GiB|KB|MB|GB)\b")
+_UNIT = re.compile(r"\((s|ms|µs|us|KiB|MiB|GiB|KB|MB|GB|bytes)\b")
 _MAX_ITEMS = 8  # more bars or lanes than this are summed up, so the text stays short
 
 
 def amount(value: float, unit: str = "") -> str:
-    """A number in the book's style: ``1.23 s``, ``12.5 ms``, ``1,234``. Never raises."""
+    """A number in the book's style: ``1.23 s``, ``12.5 ms``, ``1,234``, ``9.9 MB``. Never
+    raises."""
     size = abs(value)
+    if unit == "bytes":
+        for scale, name in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
+            if size >= scale:
+                return amount(value / scale, name)
+        return f"{value:,.0f} bytes"
     if unit == "s":
         text = f"{value:.2f}" if size < 100 else f"{value:,.0f}"
     elif size >= 100:
@@ -136,7 +142,8 @@ def _lines(ax: Axes, xunit: str, yunit: str) -> list[str]:
         if label.startswith("_") or not xs:
             continue
         if min(ys) == max(ys):
-            found.append(f"{label}: {amount(ys[0], yunit)}")
+            value = amount(ys[0], yunit)
+            found.append(label if value in label else f"{label}: {value}")
             continue
         found.append(
             f"{label}: from x = {amount(xs[0], xunit)} to {amount(xs[-1], xunit)}, "

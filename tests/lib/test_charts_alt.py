@@ -119,6 +119,15 @@ def test_common_helpers_describe_their_own_data() -> None:
     text = alt_text(plot_timeline(spans, "Tasks", "threads", lane_name="thread"))
     assert "3 tasks on 2 threads (thread 1: 2; thread 2: 1), 1.25 s" in text
     assert "1 raised" in text
+    one_lane = [Span(str(n), "x", n, n + 1) for n in range(3)]
+    text = alt_text(plot_timeline(one_lane, "One", "sequential", lane_name="thread"))
+    assert "a timeline of 3 tasks on 1 thread, 3.00 s" in text
+    own_lanes = [Span(str(n), str(n), 0, 1) for n in range(4)]
+    text = alt_text(plot_timeline(own_lanes, "Own", "asyncio", lane_name="task"))
+    assert "a timeline of 4 tasks, one bar each, 1.00 s" in text
+    even = [Span(str(n), str(n % 2), n, n + 1) for n in range(4)]
+    text = alt_text(plot_timeline(even, "Even", "processes", lane_name="process"))
+    assert "a timeline of 4 tasks on 2 processes, 2 each, 4.00 s" in text
     text = alt_text(
         plot_sweep([1, 2, 4], [3.0, 1.6, 0.9], "Sweep", "threads", ideal=[3, 1.5, 0.75])
     )
@@ -224,3 +233,16 @@ def test_a_helper_that_only_draws_still_gets_the_generic_text(shell: Interactive
     ax.bar([0], [2.0])
     _, metadata = shell.display_formatter.format(fig)
     assert metadata["image/png"]["alt"] == alt_text(fig) != ""
+
+
+def test_generic_text_sizes_bytes_and_says_a_labelled_level_once() -> None:
+    fig, ax = new_figure()
+    ax.plot([1, 2, 4], [2_000, 9_923_129, 103_170_048], label="threads")
+    ax.set_ylabel("memory (bytes, log)")
+    assert "y between 2 kB and 103 MB, ending at 103 MB" in alt_text(fig)
+    fig, ax = new_figure()
+    ax.plot([1, 4], [0.4, 0.4], label="ideal: 0.40 s")
+    ax.set_ylabel("wall time (s)")
+    text = alt_text(fig)
+    assert "ideal: 0.40 s." in text
+    assert "0.40 s: " not in text
