@@ -1,9 +1,12 @@
 # Concurrency in Python: one command per job. Needs only Python 3.11+ and make.
 #   make book   set up, then build the HTML book into _build/html
 #   make test   set up, then lint, run the unit tests, and re-execute every notebook (nbval)
+#   make test-system  the whole-system tests make test leaves out: the book in a browser, a
+#               reader's download and zip, a class graded, chapters in debug mode (CI runs it)
 #   make test-notebooks  only re-execute the notebooks (nbval), no lint or unit tests
 #   make test-binder  build Binder's environment from scratch, offline, and check it (CI runs it)
-#   make test-versions  the whole suite on Python 3.14 and 3.15, the notebooks on 3.12 and 3.13
+#   make test-versions  make test and test-system on Python 3.14 and 3.15, the notebooks on 3.12
+#               and 3.13
 #   make execute  re-execute every notebook in place (NB=chapters/X.ipynb for one), strict claims
 #   make check-claims  execute every notebook in strict mode, one at a time, writing nothing
 #   make lab    set up, then open the book in JupyterLab (EDITION=student: without solutions)
@@ -27,7 +30,8 @@ else
 VENV ?= .venv
 PYTHON_PATH := $(PYTHON)
 endif
-# What `make test-versions` runs besides the default Python: the whole suite on TEST_VERSIONS,
+# What `make test-versions` runs besides the default Python: the whole suite (make test and
+# make test-system) on TEST_VERSIONS,
 # the notebooks alone on NOTEBOOK_VERSIONS. Absent ones are skipped, except under CI.
 TEST_VERSIONS ?= 3.14 3.15
 NOTEBOOK_VERSIONS ?= 3.12 3.13
@@ -67,7 +71,7 @@ BOOK_ADDRESSES = BOOK_REPOSITORY="$(BOOK_REPOSITORY)" BOOK_BRANCH="$(BOOK_BRANCH
 # from these wheels and no index, so make test stays offline once they are here.
 WHEELHOUSE := $(VENV)/wheelhouse
 
-.PHONY: setup book test test-notebooks test-binder execute check-claims test-versions lint lab student bench bench-quick clean distclean
+.PHONY: setup book test test-system test-notebooks test-binder execute check-claims test-versions lint lab student bench bench-quick clean distclean
 
 # The grader is a teacher's tool, in a clone of the book's repository only: the runnable book's
 # zip (scripts/package_book.py) is for readers, and leaves grading/ out.
@@ -80,7 +84,7 @@ endif
 
 ifeq ($(IN_SID_ROOT),yes)
 # This Python lives in the sid root: run the same target there, in this same folder.
-setup book test test-notebooks test-binder execute check-claims lint lab student bench bench-quick grade:
+setup book test test-system test-notebooks test-binder execute check-claims lint lab student bench bench-quick grade:
 	sh scripts/sid_root.sh run "$(CURDIR)" make --no-print-directory $@ PYTHON=$(PYTHON) NB="$(NB)" \
 		EDITION=$(EDITION) EXECUTE_OPTIONS="$(EXECUTE_OPTIONS)" SUBMISSIONS="$(SUBMISSIONS)" \
 		GRADES="$(GRADES)" CHAPTERS="$(CHAPTERS)" GRADE_OPTIONS="$(GRADE_OPTIONS)" \
@@ -137,12 +141,18 @@ lint: setup
 	else $(BIN)/mypy; fi
 
 ifeq ($(PYTHON_PATH),)
-test test-notebooks test-binder:
+test test-system test-notebooks test-binder:
 	@echo "make $@: skipped, no $(PYTHON) on this machine (looked on PATH and in pyenv)"
 else
 test: lint $(WHEELHOUSE)/.complete
 	$(QUICK) BOOK_WHEELHOUSE="$(CURDIR)/$(WHEELHOUSE)" PATH="$(CURDIR)/$(BIN):$$PATH" \
-		$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) $(LONGEST_FIRST)
+		$(BIN)/python -m pytest $(PARALLEL) -m "not system" $(NBVAL) $(LONGEST_FIRST)
+
+# The whole-system tests (marked `system`), each minutes of set-up: kept out of make test so that
+# it stays a few minutes' loop; CI runs them after it, on every version test-versions covers.
+test-system: setup $(WHEELHOUSE)/.complete
+	$(QUICK) BOOK_WHEELHOUSE="$(CURDIR)/$(WHEELHOUSE)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/python -m pytest $(PARALLEL) -m system tests
 
 # NB=chapters/03_threading.ipynb for one chapter (in one process: it runs in one kernel anyway).
 test-notebooks: setup
@@ -218,12 +228,12 @@ grade: setup
 		$(if $(SCHEDULER),--scheduler "$(SCHEDULER)") $(GRADE_OPTIONS)
 endif
 
-# `make test` once per version in TEST_VERSIONS and `make test-notebooks` once per version in
-# NOTEBOOK_VERSIONS, each in its own .venv-python3.X, then one line per run: passed, FAILED,
-# or skipped where that Python can be neither found nor built (a failure under CI).
+# `make test` and `make test-system` once per version in TEST_VERSIONS and `make test-notebooks`
+# once per version in NOTEBOOK_VERSIONS, each in its own .venv-python3.X, then one line per run:
+# passed, FAILED, or skipped where that Python can be neither found nor built (a failure under CI).
 test-versions:
 	@summary=""; status=0; \
-	for run in $(foreach v,$(TEST_VERSIONS),test:$(v)) $(foreach v,$(NOTEBOOK_VERSIONS),test-notebooks:$(v)); do \
+	for run in $(foreach v,$(TEST_VERSIONS),test:$(v) test-system:$(v)) $(foreach v,$(NOTEBOOK_VERSIONS),test-notebooks:$(v)); do \
 		target=$${run%%:*}; version=$${run#*:}; started=$$(date +%s); \
 		if ! sh scripts/find_python.sh python$$version >/dev/null \
 			&& ! sh scripts/sid_root.sh can python$$version; then \

@@ -30,9 +30,12 @@ from collections.abc import Collection
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from tests.plugins.notebooks import CHAPTERS, cells_that_need, chapter, read, text_of
+
+pytestmark = pytest.mark.system  # make test-system, not make test
 
 FORBIDDEN = [
     "was never awaited",

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.book.test_asyncio_chapters import runs_clean_in_asyncio_debug_mode
+
+pytestmark = pytest.mark.system  # make test-system, not make test
 
 NAME = "07_asyncio_coordination.ipynb"
 

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.book.test_asyncio_chapters import runs_clean_in_asyncio_debug_mode
 from tests.plugins.notebooks import cells_that_need, chapter, read, tags
+
+pytestmark = pytest.mark.system  # make test-system, not make test
 
 NAME = "08_asyncio_at_scale.ipynb"
 MEASUREMENTS = ("sweep",)  # run by nbval, not in debug mode here

@@ -22,6 +22,8 @@ import pytest
 from tests.plugins.book_build import Site, build_site
 from tests.plugins.browser import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 
+pytestmark = pytest.mark.system  # make test-system, not make test
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHAPTERS = re.findall(r"file:\s*(chapters/\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))

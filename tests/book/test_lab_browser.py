@@ -38,6 +38,8 @@ from tests.plugins.notebooks import ROOT, chapter, read, tags
 sys.path.insert(0, str(ROOT / "scripts"))
 from number_exercises import chapter_number
 
+pytestmark = pytest.mark.system  # make test-system, not make test
+
 SCREENSHOT = ROOT / "_build" / "screenshots" / "jupyterlab-exercise.png"
 CHAPTER = "01_why_concurrency.ipynb"  # the smallest chapter the issue was reported on
 STARTUP_TIMEOUT = 60.0  # seconds for JupyterLab to start on a busy machine

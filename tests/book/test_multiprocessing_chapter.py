@@ -37,6 +37,8 @@ from nbclient import NotebookClient
 
 from tests.plugins.notebooks import cells_that_need, chapter, read, tags
 
+pytestmark = pytest.mark.system  # make test-system, not make test
+
 # Each chapter that starts processes, and the measurements its run under another method leaves
 # out, with what reads their results.
 MEASUREMENTS = {

@@ -24,6 +24,8 @@ import pytest
 from tests.plugins.book_build import Site, build_site, reader_environment, wheelhouse
 from tests.plugins.browser import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 
+pytestmark = pytest.mark.system  # make test-system, not make test
+
 playwright_api = playwright_or_skip()
 
 CHAPTER = "chapters/03_threading"

@@ -16,7 +16,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.plugins.book_build import package_checkout, reader_environment, wheelhouse
+
+pytestmark = pytest.mark.system  # make test-system, not make test
 
 # Chapter 3 runs in the downloaded-chapter test; this one is short and starts a child process.
 CHAPTER = "chapters/12_correct_asyncio.ipynb"

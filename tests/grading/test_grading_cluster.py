@@ -28,6 +28,8 @@ from tests.plugins.notebooks import ROOT
 
 import nbformat  # isort: skip
 
+pytestmark = pytest.mark.system  # make test-system, not make test
+
 CHOSEN = ["full.ipynb", "student.ipynb", "edited_checks.ipynb", "os_exit.ipynb"]
 OPTIONS = ["--cell-timeout", "5", "--notebook-timeout", "90", "--quiet"]
 DASK = Path(sys.executable).with_name("dask")

@@ -27,6 +27,8 @@ from grading.submissions import read_submission
 from tests.grading.hostile import FAKE_PROBE, REAL_CHECKER, SUBMISSIONS, student, write_submissions
 from tests.plugins.notebooks import ROOT
 
+pytestmark = pytest.mark.system  # make test-system, not make test
+
 COLUMNS = ["3.1 collect_all", "3.2 SafeAccount", "3.3 process_all"]
 OPTIONS = ["--cell-timeout", "3", "--notebook-timeout", "60", "--max-mb", "2", "--jobs", "2"]
 OPTIONS += ["--sandbox", "off"]  # as without bubblewrap; test_grading_sandbox.py runs with it

@@ -31,6 +31,8 @@ from tests.grading.hostile import REAL_CHECKER
 from tests.grading.sandboxed import ATTACKS, LINGERING, Targets
 from tests.plugins.notebooks import ROOT
 
+pytestmark = pytest.mark.system  # make test-system, not make test
+
 COLUMNS = ["3.1 collect_all", "3.2 SafeAccount", "3.3 process_all"]
 LIMITS = ["--memory-mb", "2048", "--disk-mb", "64", "--processes", "128"]
 OPTIONS = ["--sandbox", "on", *LIMITS, "--cell-timeout", "5", "--notebook-timeout", "90"]
