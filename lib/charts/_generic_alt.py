@@ -16,6 +16,8 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 
+from lib.measure.units import format_bytes, format_duration
+
 __all__ = ["amount", "generic_alt", "listing", "times"]
 
 _UNIT = re.compile(r"\((s|ms|µs|us|KiB|MiB|GiB|KB|MB|GB|bytes)\b")
@@ -23,17 +25,15 @@ _MAX_ITEMS = 8  # more bars or lanes than this are summed up, so the text stays 
 
 
 def amount(value: float, unit: str = "") -> str:
-    """A number in the book's style: ``1.23 s``, ``12.5 ms``, ``1,234``, ``9.9 MB``. Never
-    raises."""
-    size = abs(value)
-    if unit == "bytes":
-        for scale, name in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
-            if size >= scale:
-                return amount(value / scale, name)
-        return f"{value:,.0f} bytes"
+    """A number in the book's style: durations and sizes as :mod:`lib.measure.units` writes them
+    (``1.23 s``, ``4.5 ms``, ``1.5 KiB``), other numbers as ``1,234`` or ``0.52``, with ``unit``
+    after them. Never raises."""
     if unit == "s":
-        text = f"{value:.2f}" if size < 100 else f"{value:,.0f}"
-    elif size >= 100:
+        return format_duration(value) if value else "0.00 s"  # a clock's start, not 0.0 µs
+    if unit == "bytes":
+        return format_bytes(value)
+    size = abs(value)
+    if size >= 100:
         text = f"{value:,.0f}"
     elif size >= 1 or size == 0:
         text = f"{value:.3g}"

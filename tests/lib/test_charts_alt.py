@@ -239,7 +239,7 @@ def test_generic_text_sizes_bytes_and_says_a_labelled_level_once() -> None:
     fig, ax = new_figure()
     ax.plot([1, 2, 4], [2_000, 9_923_129, 103_170_048], label="threads")
     ax.set_ylabel("memory (bytes, log)")
-    assert "y between 2 kB and 103 MB, ending at 103 MB" in alt_text(fig)
+    assert "y between 2.0 KiB and 98.4 MiB, ending at 98.4 MiB" in alt_text(fig)
     fig, ax = new_figure()
     ax.plot([1, 4], [0.4, 0.4], label="ideal: 0.40 s")
     ax.set_ylabel("wall time (s)")
