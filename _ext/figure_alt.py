@@ -24,7 +24,7 @@ __all__ = ["FigureAltFromPng", "setup"]
 def _in_cell_output(node: nodes.Node) -> bool:
     parent = node.parent
     while parent is not None:
-        if "cell_output" in getattr(parent, "get", lambda *_: [])("classes", []):
+        if isinstance(parent, nodes.Element) and "cell_output" in parent["classes"]:
             return True
         parent = parent.parent
     return False
