@@ -1,4 +1,4 @@
-"""Small functions that chapters 4 and 5, on processes, run in child processes.
+"""Small functions that chapters 4, 5 and 9 run in child processes.
 
 They live in a module, not in the notebook, on purpose. A child started with ``spawn`` or
 ``forkserver`` is a fresh interpreter that never ran the notebook: it receives a function as
@@ -17,13 +17,14 @@ from collections.abc import Sized
 from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
 from multiprocessing.synchronize import Barrier
-from typing import Any
+from typing import Any, NoReturn, Protocol
 
 __all__ = [
     "add_one_in_step",
     "add_one_repeatedly",
     "describe_child",
     "double",
+    "exit_once_set",
     "fill_squares",
     "receive",
     "report_visit",
@@ -76,6 +77,22 @@ def receive(payload: object) -> int:
 def double(number: int) -> int:
     """A task far too small to be worth sending to another process (which is the point)."""
     return 2 * number
+
+
+class _Event(Protocol):
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+def exit_once_set(event: _Event, timeout: float) -> NoReturn:
+    """End this process abruptly, as a crash or the out-of-memory killer would, once ``event``
+    is set: :func:`os._exit`, nothing cleaned up, exit status 1.
+
+    ``event`` is a manager's ``Event`` (a proxy, which pickles), so the parent decides when:
+    after it has queued the jobs that should fail with the worker. After ``timeout`` seconds
+    unset, it exits all the same, so no parent waits for ever. Never returns.
+    """
+    event.wait(timeout)
+    os._exit(1)
 
 
 def send_stderr_to(path: str) -> None:

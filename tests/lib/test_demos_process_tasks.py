@@ -1,4 +1,4 @@
-"""The small functions chapters 4 and 5 run in child processes (lib.demos.process_tasks).
+"""The small functions chapters 4, 5 and 9 run in child processes (lib.demos.process_tasks).
 
 Each one is run under ``spawn`` as well: that is the start method that needs them to be
 importable, and the chapters rely on them working under every method.
@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,23 @@ def test_fill_squares_past_the_end_raises() -> None:
     numbers = multiprocessing.Array("q", 2, lock=False)
     with pytest.raises(IndexError):
         process_tasks.fill_squares(numbers, 0, 3)
+
+
+def test_exit_once_set_breaks_the_pool_only_when_told() -> None:
+    """Every job queued before the event is set fails with the worker; none is refused."""
+    with SPAWN.Manager() as manager, ProcessPoolExecutor(1, mp_context=SPAWN) as pool:
+        queued = manager.Event()
+        killer = pool.submit(process_tasks.exit_once_set, queued, 60.0)
+        behind = [pool.submit(process_tasks.double, n) for n in range(3)]
+        assert not killer.done(), "the worker waits for the event"
+        queued.set()
+        for future in [killer, *behind]:
+            assert isinstance(future.exception(timeout=60), BrokenProcessPool)
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(process_tasks.double, 1)
+
+
+def test_exit_once_set_exits_after_its_timeout_if_never_told() -> None:
+    with SPAWN.Manager() as manager, ProcessPoolExecutor(1, mp_context=SPAWN) as pool:
+        future = pool.submit(process_tasks.exit_once_set, manager.Event(), 0.1)
+        assert isinstance(future.exception(timeout=60), BrokenProcessPool)
