@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import faulthandler
+import inspect
 import os
 import signal
 import sys
@@ -108,9 +109,32 @@ def _threads(*jobs: tuple[str, Callable[..., object], tuple[Any, ...]]) -> list[
     return threads
 
 
-def _wait(threads: list[threading.Thread], ready: bool) -> None:
-    if ready:
-        time.sleep(0.05)  # both threads are now in their second acquire
+def _second_acquire(fn: Callable[..., object]) -> int:
+    """The line of ``fn`` just after its ``pause()``: where it takes its second lock."""
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(n for n, text in enumerate(lines) if "pause()" in text) + 1
+
+
+def _until_stuck(threads: list[threading.Thread], fns: Sequence[Callable[..., object]]) -> None:
+    """Return once each thread's innermost frame is on its second acquire (10 s at most)."""
+    pairs = zip(threads, fns, strict=True)
+    where = [(thread.ident, fn.__code__, _second_acquire(fn)) for thread, fn in pairs]
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline:
+        frames = sys._current_frames()
+        if all(
+            (frame := frames.get(ident or 0)) is not None
+            and frame.f_code is code
+            and frame.f_lineno == line
+            for ident, code, line in where
+        ):
+            return
+        time.sleep(0.005)
+
+
+def _wait(threads: list[threading.Thread], stuck_in: Sequence[Callable[..., object]] = ()) -> None:
+    if stuck_in:
+        _until_stuck(threads, stuck_in)  # a stack dump from now on shows the deadlock
         print("ready", flush=True)
     for thread in threads:  # in steps, so that the main thread runs Python every 0.1 s
         # One line, so a stack dump names it whether it lands in join() or in is_alive().
@@ -125,7 +149,7 @@ def deadlock() -> None:
         ("transfer-1", transfer, (a, b, 10, both_hold_one.wait)),
         ("transfer-2", transfer, (b, a, 20, both_hold_one.wait)),
     )
-    _wait(threads, ready=True)
+    _wait(threads, stuck_in=(transfer, transfer))
 
 
 def deadlock_fixed() -> None:
@@ -136,7 +160,7 @@ def deadlock_fixed() -> None:
             transfer_ordered(source, target, 10, lambda: time.sleep(0))
 
     print("ready", flush=True)
-    _wait(_threads(("transfer-1", many, (a, b)), ("transfer-2", many, (b, a))), ready=False)
+    _wait(_threads(("transfer-1", many, (a, b)), ("transfer-2", many, (b, a))))
     print(f"done: balances {a.balance} and {b.balance}, total {a.balance + b.balance}")
 
 
@@ -169,7 +193,7 @@ def payroll() -> None:
         ("payroll", pay, (books, 50, both_hold_one.wait)),
         ("auditor", audit, (books, both_hold_one.wait)),
     )
-    _wait(threads, ready=True)
+    _wait(threads, stuck_in=(pay, audit))
 
 
 async def take_order(tasks: dict[str, asyncio.Task[Any]]) -> None:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 
+from lib.demos.hung_child import HungChild
 from lib.demos.hung_programs import (
     GAVE_UP,
     PROGRAMS,
     Account,
     Books,
+    _second_acquire,
+    _until_stuck,
     audit,
     main,
     pay,
@@ -137,3 +143,44 @@ def test_closing_its_input_ends_the_tasks_that_await_each_other() -> None:
             process.kill()
         process.wait(10)
         process.stdout.close()  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="no SIGUSR1 on Windows")
+@pytest.mark.parametrize(
+    ("name", "second_acquires"),
+    [("deadlock", [transfer, transfer]), ("payroll", [pay, audit])],
+)
+def test_a_dump_at_ready_shows_every_thread_on_its_second_acquire(
+    name: str, second_acquires: list[Callable[..., object]]
+) -> None:
+    with HungChild(name) as child:
+        os.kill(child.pid, signal.SIGUSR1)  # at once: "ready" has just been read
+        assert child.wait_for_dump(marker="in _wait", timeout=10.0) is not None, child.stderr
+    for fn in second_acquires:
+        line = f'hung_programs.py", line {_second_acquire(fn)} in {fn.__name__}'
+        assert line in child.stderr, child.stderr
+
+
+def take_both(first: threading.Lock, second: threading.Lock, pause: Callable[[], object]) -> None:
+    with first:
+        pause()
+        with second:
+            pass
+
+
+def test_ready_waits_for_a_thread_slow_to_reach_its_second_acquire() -> None:
+    held = threading.Lock()
+    held.acquire()
+    pause = lambda: time.sleep(0.3)  # noqa: E731
+    slow = threading.Thread(target=take_both, args=(threading.Lock(), held, pause))
+    slow.start()
+    try:
+        start = time.monotonic()
+        _until_stuck([slow], [take_both])
+        assert time.monotonic() - start >= 0.3
+        frame = sys._current_frames()[slow.ident]  # type: ignore[index]
+        assert frame.f_lineno == _second_acquire(take_both) == take_both.__code__.co_firstlineno + 3
+    finally:
+        held.release()
+        slow.join(timeout=5)
+    assert not slow.is_alive()
