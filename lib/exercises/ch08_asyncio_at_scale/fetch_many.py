@@ -27,6 +27,7 @@ __all__ = [
     "JITTER",
     "LATENCY",
     "SMALL",
+    "SMALL_LATENCY",
     "TASK_SLACK",
     "Batch",
     "WatchedClient",
@@ -40,6 +41,7 @@ JITTER = 0.01  # each answer's delay is LATENCY ± up to this: they come back ou
 
 BIG = (1_000, 50)  # ids, limit: the first run (2,000 cost an unbounded gather 14 s)
 SMALL = (12, 3)  # the second: a limit the answer must use in full
+SMALL_LATENCY = 0.1  # so that all `limit` requests meet at the server, even on a busy machine
 
 CONNECTIONS_PER_SLOT = 2  # the client's own connection limit, as a multiple of the answer's
 
@@ -85,11 +87,13 @@ class Batch:
     peak_tasks: int
 
 
-def fetch_with(fn: Any, count: int, limit: int, time_limit: float) -> Batch:
+def fetch_with(
+    fn: Any, count: int, limit: int, time_limit: float, latency: float = LATENCY
+) -> Batch:
     """Run ``fn(client, ids, limit)`` for ``count`` ids against a fresh server."""
     ids = random.Random(count).sample(range(1, 5_001), count)  # not in order: order is checked
 
-    with LocalAniList(latency=LATENCY, jitter=JITTER, seed=count) as server:
+    with LocalAniList(latency=latency, jitter=JITTER, seed=count) as server:
         client = WatchedClient(server.url, CONNECTIONS_PER_SLOT * limit)
 
         async def main() -> Any:
@@ -199,7 +203,7 @@ def check_fetch_many(checker: Checker, fetch_many: Any, *, time_limit: float = 1
         require_few_tasks(batch)
 
     count, limit = SMALL
-    batch = fetch_with(fetch_many, count, limit, time_limit)
+    batch = fetch_with(fetch_many, count, limit, time_limit, SMALL_LATENCY)
     with checker.case(f"{count} ids, a limit of {limit}: in order, and {limit} in flight at once"):
         require_results(fetch_many, batch, time_limit)
         require_in_flight(batch, use_all=True)
